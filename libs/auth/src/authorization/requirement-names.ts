@@ -1,0 +1,73 @@
+// Internal: checks what a decorator was given, so a mistake fails at start-up (STYLE 13), not as a
+// route that silently admits nobody — or everybody.
+
+/** Which names a decorator takes: scope tokens are stricter than role and group names. */
+export type NameKind = 'scope' | 'role' | 'group';
+
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/**
+ * Checks the names given to `decorator` and returns them deduplicated and frozen.
+ *
+ * @throws TypeError when the list is empty, a name is not a string, is empty, has leading or
+ *   trailing whitespace or control characters, or — for scopes — is not an RFC 6749 scope token.
+ */
+export function checkNames(decorator: string, kind: NameKind, names: unknown[]): readonly string[] {
+  if (names.length === 0) {
+    throw new TypeError(`${decorator}() needs at least one ${kind} name, e.g. ${example(decorator, kind)}`);
+  }
+  names.forEach((name, index) => checkName(decorator, kind, name, index));
+  return Object.freeze([...new Set(names as string[])]);
+}
+
+function checkName(decorator: string, kind: NameKind, name: unknown, index: number): void {
+  const where = `${decorator}(): argument ${index + 1}`;
+  if (Array.isArray(name)) {
+    throw new TypeError(
+      `${where} is an array; pass ${kind} names as separate arguments, e.g. ` +
+        `${example(decorator, kind)}, or spread the array: ${decorator}(...names)`,
+    );
+  }
+  if (typeof name !== 'string') {
+    throw new TypeError(`${where} must be a ${kind} name (a string), got ${describe(name)}`);
+  }
+  if (name.length === 0) throw new TypeError(`${where} is an empty string; give a ${kind} name`);
+  if (kind === 'scope' && /\s/.test(name)) {
+    throw new TypeError(
+      `${where} ${JSON.stringify(name)} contains whitespace; a scope is one token (RFC 6749 §3.3). ` +
+        `To name several scopes pass them as separate arguments: ${decorator}('A', 'B')`,
+    );
+  }
+  if (kind === 'scope' && !SCOPE_TOKEN.test(name)) {
+    throw new TypeError(
+      `${where} ${JSON.stringify(name)} is not a scope token: use printable ASCII without ` +
+        'spaces, quotes or backslashes (RFC 6749 §3.3)',
+    );
+  }
+  if (name.trim() !== name) {
+    throw new TypeError(
+      `${where} ${JSON.stringify(name)} has leading or trailing whitespace; names match exactly`,
+    );
+  }
+  if (CONTROL.test(name)) {
+    throw new TypeError(`${where} ${JSON.stringify(name)} contains control characters`);
+  }
+}
+
+function example(decorator: string, kind: NameKind): string {
+  const samples: Record<NameKind, string> = {
+    scope: "'Payments.Read'",
+    role: "'Payments.Approver'",
+    group: "'<group object id>'",
+  };
+  return `${decorator}(${samples[kind]})`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return typeof value;
+}

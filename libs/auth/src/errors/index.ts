@@ -1,0 +1,3 @@
+export * from './auth.errors';
+export { bearerChallenge } from './bearer-challenge';
+export { setResponseHeaders } from './response-headers';

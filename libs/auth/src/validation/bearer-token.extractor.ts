@@ -1,0 +1,52 @@
+import { InvalidRequestError, InvalidTokenError } from '../errors/auth.errors';
+import type { AuthRequest } from './request-of';
+
+/** RFC 6750 §2.1 `b64token`; linear, anchored, and only run on length-capped input. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * Reads the one bearer token of a request (DESIGN E1, E3; ATTACKS TRN-*, ENC-05, ENC-06).
+ * Returns undefined when there are no bearer credentials (another scheme counts as none).
+ * Only the `Authorization` header is read; a token also sent in the query or body is a second
+ * credential, refused. Length is checked before any pattern runs.
+ *
+ * @throws InvalidRequestError for two credentials or malformed bearer syntax (400).
+ * @throws InvalidTokenError for a token over `maxLength` (401).
+ */
+export function extractBearerToken(request: AuthRequest, maxLength: number): string | undefined {
+  const lines = authorizationLines(request);
+  if (lines.length > 1) throw new InvalidRequestError('Send exactly one Authorization header');
+  const value = lines[0]?.trim();
+  if (!value) return undefined;
+  const space = value.indexOf(' ');
+  const scheme = space < 0 ? value : value.slice(0, space);
+  if (scheme.toLowerCase() !== 'bearer' || space < 0) return undefined;
+  const credentials = value.slice(space + 1).trimStart();
+  if (credentials.length > maxLength) throw new InvalidTokenError('Token is larger than allowed');
+  if (!B64TOKEN.test(credentials)) throw new InvalidRequestError('Malformed Bearer credentials');
+  if (hasOtherCredential(request)) throw new InvalidRequestError('Send the access token in one place only');
+  return credentials;
+}
+
+/**
+ * Node keeps only the first of repeated Authorization lines in `headers`; `headersDistinct`
+ * (Express: on the request; Fastify: on `request.raw`) sees them all (ATTACKS TRN-06).
+ */
+function authorizationLines(request: AuthRequest): readonly string[] {
+  const distinct =
+    request.headersDistinct ?? (request.raw as AuthRequest | undefined)?.headersDistinct;
+  const lines = distinct?.authorization;
+  if (lines) return lines;
+  const single = request.headers?.authorization;
+  if (Array.isArray(single)) return single;
+  return typeof single === 'string' ? [single] : [];
+}
+
+/** RFC 6750 §2.2/2.3 transports, which this module does not read but must not see twice. */
+function hasOtherCredential(request: AuthRequest): boolean {
+  const body = request.body as Record<string, unknown> | undefined;
+  if (body && typeof body === 'object' && 'access_token' in body) return true;
+  const url = typeof request.url === 'string' ? request.url : '';
+  if (!url.includes('access_token')) return false;
+  return new URLSearchParams(url.slice(url.indexOf('?') + 1)).has('access_token');
+}

@@ -1,0 +1,136 @@
+import { ExecutionContext, Injectable, Logger, Optional } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { AuthConfig } from '../auth-config';
+import type { AuthUser } from '../auth-user';
+import { AUTHENTICATED, BEARER_TOKEN, TOKEN_CONTEXT } from '../auth.internal-constants';
+import { Public } from '../authorization/public.decorator';
+import { Clock } from '../clock';
+import {
+  AuthError,
+  InsufficientClaimsError,
+  InvalidTokenError,
+  MissingTokenError,
+} from '../errors/auth.errors';
+import { setResponseHeaders } from '../errors/response-headers';
+import { RevocationStore } from '../revocation/revocation.store';
+import { extractBearerToken } from './bearer-token.extractor';
+import { JWT_STRATEGY } from './jwt.strategy';
+import { AuthRequest, requestOf, responseOf } from './request-of';
+import type { TokenContext } from './token-verifier';
+import { ValidationCache } from './validation-cache';
+
+/** jsonwebtoken's error names and what we say instead (its messages are not shown). */
+const JSONWEBTOKEN_REASONS: Record<string, string> = {
+  TokenExpiredError: 'Token expired',
+  NotBeforeError: 'Token is not valid yet (nbf)',
+};
+
+/**
+ * Authenticates the request (DESIGN V1–V11, E1–E3, E7): a valid bearer token, or the route is
+ * `@Public()`. Registered globally by default (A6); safe to apply again with `@UseGuards` — it runs
+ * once per request. Sets `request.user` to the `AuthUser`.
+ *
+ * Subclass and override the `protected` hooks to change how the request is found or errors look.
+ */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
+  private readonly logger = new Logger('Auth');
+
+  constructor(
+    protected readonly reflector: Reflector,
+    protected readonly config: AuthConfig,
+    protected readonly clock: Clock,
+    protected readonly revocations: RevocationStore,
+    @Optional() protected readonly cache?: ValidationCache | null,
+  ) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.isPublic(context)) return true;
+    const request = this.getRequest(context);
+    try {
+      if (!request) throw new MissingTokenError('Unsupported request context');
+      if (request[AUTHENTICATED]) return true;
+      request.user = await this.authenticate(context, request);
+      request[AUTHENTICATED] = true;
+      return true;
+    } catch (error) {
+      throw this.challenge(context, error);
+    } finally {
+      if (request) delete request[BEARER_TOKEN];
+    }
+  }
+
+  /** Routes marked `@Public()` at the handler or the class skip authentication. */
+  protected isPublic(context: ExecutionContext): boolean {
+    return !!this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]);
+  }
+
+  override getRequest(context: ExecutionContext): AuthRequest {
+    return requestOf(context) as AuthRequest;
+  }
+
+  override getResponse(context: ExecutionContext): unknown {
+    return responseOf(context) ?? {};
+  }
+
+  /** Called by @nestjs/passport with passport's outcome; turns every failure into an AuthError. */
+  override handleRequest<TUser = AuthUser>(error: unknown, user: unknown, info: unknown): TUser {
+    if (user && !error) return user as TUser;
+    throw this.toAuthError(error ?? info);
+  }
+
+  private async authenticate(context: ExecutionContext, request: AuthRequest): Promise<AuthUser> {
+    const token = extractBearerToken(request, this.config.maxTokenLength);
+    if (token === undefined) throw new MissingTokenError();
+    const now = this.clock.now();
+    const cached = this.cache?.get(token, now);
+    if (cached) {
+      this.assertNotRevoked(cached);
+      return cached;
+    }
+    request[BEARER_TOKEN] = token;
+    await super.canActivate(context);
+    const user = request.user as AuthUser;
+    const tokenContext = request[TOKEN_CONTEXT] as TokenContext;
+    delete request[TOKEN_CONTEXT];
+    this.assertNotRevoked(user);
+    this.cache?.set(token, user, tokenContext.key, now);
+    return user;
+  }
+
+  /** DESIGN K1–K3, E5: checked on every request, cached or not, from the store's local view. */
+  protected assertNotRevoked(user: AuthUser): void {
+    const verdict = this.revocations.check(
+      { tokenId: user.tokenId, sessionId: user.sessionId, subject: user.subject, issuedAt: user.issuedAt },
+      this.clock.nowSeconds(),
+    );
+    if (!verdict.revoked) return;
+    if (verdict.reason === 'subject') throw new InsufficientClaimsError(verdict.notBefore);
+    throw new InvalidTokenError('Token was revoked');
+  }
+
+  /** Sets the error's challenge headers on the response and returns the error to throw. */
+  protected challenge(context: ExecutionContext, error: unknown): AuthError {
+    const authError = this.toAuthError(error);
+    setResponseHeaders(responseOf(context), authError.headers(this.config.realm));
+    return authError;
+  }
+
+  private toAuthError(error: unknown): AuthError {
+    if (error instanceof AuthError) return error;
+    const name = error instanceof Error ? error.name : typeof error;
+    if (name in JSONWEBTOKEN_REASONS) return new InvalidTokenError(JSONWEBTOKEN_REASONS[name]);
+    if (name === 'JsonWebTokenError') {
+      const message = (error as Error).message;
+      return new InvalidTokenError(
+        message === 'invalid signature' ? 'Token signature is invalid' : 'Token is invalid',
+      );
+    }
+    // Anything else is a fault of ours on odd input: refuse the token (fail closed), never a 500.
+    this.logger.warn(`token refused after an unexpected ${name}`);
+    return new InvalidTokenError();
+  }
+}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { Strategy } from 'passport-jwt';
+import { AuthConfig } from '../auth-config';
+import type { AuthUser } from '../auth-user';
+import { BEARER_TOKEN } from '../auth.internal-constants';
+import { Clock } from '../clock';
+import type { AuthRequest } from './request-of';
+import { TokenVerifier } from './token-verifier';
+import { TokenProviders } from './token-providers';
+
+/** Passport's name for our strategy. */
+export const JWT_STRATEGY = 'jwt';
+
+/**
+ * The passport-jwt strategy (DESIGN V1): passport-jwt and jsonwebtoken check the signature, the
+ * algorithm allow-list, `exp` and `nbf`; `TokenVerifier` adds everything they leave out. The token
+ * comes from `JwtAuthGuard`'s strict parser, never from passport-jwt's extractors (ATTACKS TRN-*).
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
+  constructor(
+    private readonly verifier: TokenVerifier,
+    providers: TokenProviders, config: AuthConfig, clock: Clock) {
+    super({
+      jwtFromRequest: (request: Request) => ((request as unknown as AuthRequest)[BEARER_TOKEN] as string) ?? null,
+      secretOrKeyProvider: (request: Request, token: string, done: (e: unknown, k?: unknown) => void) => {
+        verifier.resolveKey(request as unknown as AuthRequest, token).then((key) => done(null, key), done);
+      },
+      algorithms: [...providers.algorithms],
+      passReqToCallback: true,
+      jsonWebTokenOptions: { clockTolerance: config.clockTolerance },
+    });
+    // jsonwebtoken reads `clockTimestamp` on every call; make it the injectable Clock (DESIGN V5).
+    Object.defineProperty((this as unknown as { _verifOpts: object })._verifOpts, 'clockTimestamp', {
+      get: () => clock.nowSeconds(),
+      enumerable: true,
+    });
+  }
+
+  /** Called by passport-jwt once the signature is verified. */
+  validate(request: AuthRequest): AuthUser {
+    return this.verifier.validate(request);
+  }
+}
