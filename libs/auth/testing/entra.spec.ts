@@ -53,7 +53,11 @@ describe('entra', () => {
   });
 
   it('lets claims override anything, and gives each token its own uti', () => {
-    const claims = entraClaims({ tenantId: TID, clientId: API, claims: { tid: 'x', scp: undefined } });
+    const claims = entraClaims({
+      tenantId: TID,
+      clientId: API,
+      claims: { tid: 'x', scp: undefined },
+    });
     expect(claims.tid).toBe('x');
     expect(claims.scp).toBeUndefined();
     expect(entraClaims({ tenantId: TID, clientId: API }).uti).not.toBe(claims.uti);

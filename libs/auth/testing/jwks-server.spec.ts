@@ -27,8 +27,9 @@ function observe(url: string, waitMs = 2000, keepBody = true): Promise<Observed>
       done = true;
       clearTimeout(timer);
       seen.elapsedMs = Date.now() - started;
+      // A copy: destroying the request may still report an error after we resolve.
+      resolve({ ...seen });
       req.destroy();
-      resolve(seen);
     };
     const timer = setTimeout(() => {
       seen.timedOut = true;
@@ -61,7 +62,11 @@ describe('JwksServer', () => {
   let url: string;
 
   beforeEach(async () => {
-    server = await JwksServer.start({ path: '/jwks', jwks: () => JWKS, discovery: () => DISCOVERY });
+    server = await JwksServer.start({
+      path: '/jwks',
+      jwks: () => JWKS,
+      discovery: () => DISCOVERY,
+    });
     url = `${server.origin}/jwks`;
   });
 

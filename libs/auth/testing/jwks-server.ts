@@ -59,6 +59,7 @@ export class JwksServer {
   private jwksRequests = 0;
   private discoveryRequests = 0;
   private stopped = false;
+  private port = 0;
 
   private constructor(
     private readonly server: Server,
@@ -75,6 +76,8 @@ export class JwksServer {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {
         server.off('error', reject);
+        // Kept, so URLs stay printable (and still refuse connections) after stop().
+        jwksServer.port = (server.address() as AddressInfo).port;
         resolve();
       });
     });
@@ -83,7 +86,7 @@ export class JwksServer {
 
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   get origin(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   /** Requests received on any path except the discovery document, counted on arrival. */

@@ -45,7 +45,9 @@ describe('raw-jwt', () => {
   describe('rawJwt', () => {
     it('encodes string and Buffer segments byte-exact', () => {
       const header = '{"alg":"RS256","kid":"k1","alg":"none"}';
-      const body = Buffer.from([0x7b, 0x22, 0xc0, 0xaf, 0x22, 0x3a, 0x31, 0x65, 0x33, 0x30, 0x39, 0x7d]);
+      const body = Buffer.from([
+        0x7b, 0x22, 0xc0, 0xaf, 0x22, 0x3a, 0x31, 0x65, 0x33, 0x30, 0x39, 0x7d,
+      ]);
       const [h, p] = parts(rawJwt(header, body, 'none'));
       expect(decode(h)).toBe(header);
       expect(Buffer.from(p, 'base64url')).toEqual(body);
@@ -76,7 +78,9 @@ describe('raw-jwt', () => {
       const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' });
       const token = rawJwt({ alg, kid: 'k1' }, payload, { hmacKey: pem, alg });
       const [h, p, s] = parts(token);
-      const expected = createHmac(`sha${alg.slice(2)}`, pem).update(`${h}.${p}`).digest();
+      const expected = createHmac(`sha${alg.slice(2)}`, pem)
+        .update(`${h}.${p}`)
+        .digest();
       expect(Buffer.from(s, 'base64url')).toEqual(expected);
     });
 
@@ -115,7 +119,15 @@ describe('raw-jwt', () => {
     });
 
     it('publishes only public EC members', () => {
-      expect(Object.keys(ec.publicJwk).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+      expect(Object.keys(ec.publicJwk).sort()).toEqual([
+        'alg',
+        'crv',
+        'kid',
+        'kty',
+        'use',
+        'x',
+        'y',
+      ]);
       expect(ec.publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', kid: 'e1' });
       expect(ec.publicJwk).not.toHaveProperty('d');
     });

@@ -19,15 +19,7 @@ export interface TestKey {
 
 /** Asymmetric JWS algorithms (RFC 7518 §3.3–3.5) that {@link signJws} can produce. */
 export type AsymmetricAlg =
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512';
+  'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
 
 /** HMAC JWS algorithms (RFC 7518 §3.2), for key-confusion tokens. */
 export type HmacAlg = 'HS256' | 'HS384' | 'HS512';

@@ -120,7 +120,8 @@ export class TestIssuer {
     const kid = options.kid ?? this.nextKid();
     if (this.allKeys.has(kid)) throw new Error(`TestIssuer: kid "${kid}" already exists`);
     const alg = options.alg ?? 'RS256';
-    const key = alg === 'ES256' ? generateEcKey(kid) : generateRsaKey(kid, options.modulusLength, alg);
+    const key =
+      alg === 'ES256' ? generateEcKey(kid) : generateRsaKey(kid, options.modulusLength, alg);
     this.allKeys.set(kid, key);
     this.applyKeyIssuer(key);
     if (options.publish ?? true) this.published.add(kid);

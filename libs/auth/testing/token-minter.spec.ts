@@ -1,4 +1,4 @@
-import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { KeyObject, constants, createPublicKey, verify } from 'node:crypto';
 import { generateEcKey, generateRsaKey } from './raw-jwt';
 import { mintJwt } from './token-minter';
 
@@ -14,7 +14,7 @@ function decode(token: string): { header: any; payload: any; rawPayload: string;
 }
 
 function verifies(token: string, key: KeyObject | Record<string, unknown>, alg: string): boolean {
-  const publicKey = 'type' in key && typeof key.type === 'string' ? (key as KeyObject) : jwkKey(key);
+  const publicKey = key instanceof KeyObject ? key : jwkKey(key);
   const [h, p, s] = token.split('.');
   const data = Buffer.from(`${h}.${p}`);
   const sig = Buffer.from(s, 'base64url');
@@ -23,7 +23,8 @@ function verifies(token: string, key: KeyObject | Record<string, unknown>, alg: 
     const options = { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
     return verify(hash, data, options, sig);
   }
-  if (alg.startsWith('ES')) return verify(hash, data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, sig);
+  if (alg.startsWith('ES'))
+    return verify(hash, data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, sig);
   return verify(hash, data, publicKey, sig);
 }
 

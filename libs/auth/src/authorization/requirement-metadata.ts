@@ -1,7 +1,11 @@
 // Internal: the metadata behind the authorization decorators (STYLE 2). Never exported from the
 // package; the public decorators expose the same `KEY`, so `reflector.get(Scopes, target)` works.
 import { Reflector, type ReflectableDecorator } from '@nestjs/core';
-import type { ClaimRequirement, Requirement, ScopesOrAppPermissionsRequirement } from './requirement';
+import type {
+  ClaimRequirement,
+  Requirement,
+  ScopesOrAppPermissionsRequirement,
+} from './requirement';
 
 /** `@Scopes` requirements of one target (a class or a handler). */
 export const SCOPES_METADATA = Reflector.createDecorator<readonly ClaimRequirement[]>();
@@ -14,7 +18,7 @@ export const SCOPES_OR_APP_PERMISSIONS_METADATA =
   Reflector.createDecorator<readonly ScopesOrAppPermissionsRequirement[]>();
 
 /** Every requirement decorator, in the order the guard checks a level. */
-export const REQUIREMENT_METADATA: readonly ReflectableDecorator<readonly Requirement[]>[] = [
+export const REQUIREMENT_METADATA: readonly ReflectableDecorator<never>[] = [
   SCOPES_METADATA,
   ROLES_METADATA,
   GROUPS_METADATA,

@@ -15,17 +15,34 @@ const CONTROL = /[\x00-\x1f\x7f]/;
  * @throws TypeError when the list is empty, a name is not a string, is empty, has leading or
  *   trailing whitespace or control characters, or — for scopes — is not an RFC 6749 scope token.
  */
-export function checkNames(decorator: string, kind: NameKind, names: unknown[]): readonly string[] {
+export function checkNames(
+  decorator: string,
+  kind: NameKind,
+  names: unknown[],
+  field?: string,
+): readonly string[] {
   if (names.length === 0) {
-    throw new TypeError(`${decorator}() needs at least one ${kind} name, e.g. ${example(decorator, kind)}`);
+    throw new TypeError(
+      `${decorator}() needs at least one ${kind} name, e.g. ${example(decorator, kind)}`,
+    );
   }
-  names.forEach((name, index) => checkName(decorator, kind, name, index));
+  names.forEach((name, index) => {
+    const where = field
+      ? `${decorator}(): ${field}[${index}]`
+      : `${decorator}(): argument ${index + 1}`;
+    checkName(decorator, kind, name, where, field === undefined);
+  });
   return Object.freeze([...new Set(names as string[])]);
 }
 
-function checkName(decorator: string, kind: NameKind, name: unknown, index: number): void {
-  const where = `${decorator}(): argument ${index + 1}`;
-  if (Array.isArray(name)) {
+function checkName(
+  decorator: string,
+  kind: NameKind,
+  name: unknown,
+  where: string,
+  variadic: boolean,
+): void {
+  if (Array.isArray(name) && variadic) {
     throw new TypeError(
       `${where} is an array; pass ${kind} names as separate arguments, e.g. ` +
         `${example(decorator, kind)}, or spread the array: ${decorator}(...names)`,
@@ -38,7 +55,9 @@ function checkName(decorator: string, kind: NameKind, name: unknown, index: numb
   if (kind === 'scope' && /\s/.test(name)) {
     throw new TypeError(
       `${where} ${JSON.stringify(name)} contains whitespace; a scope is one token (RFC 6749 §3.3). ` +
-        `To name several scopes pass them as separate arguments: ${decorator}('A', 'B')`,
+        (variadic
+          ? `To name several scopes pass them as separate arguments: ${decorator}('A', 'B')`
+          : 'List several scopes as separate array items'),
     );
   }
   if (kind === 'scope' && !SCOPE_TOKEN.test(name)) {
@@ -68,6 +87,7 @@ function example(decorator: string, kind: NameKind): string {
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   return typeof value;
 }

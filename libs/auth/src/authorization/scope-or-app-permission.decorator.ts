@@ -62,11 +62,12 @@ function parseOptions(options: unknown): ScopesOrAppPermissionsRequirement {
   const { scopes, appPermissions } = options as Record<string, unknown>;
   return Object.freeze({
     list: 'scopesOrAppPermissions' as const,
-    scopes: checkNames(`${NAME} scopes`, 'scope', listOf('scopes', scopes, usage)),
+    scopes: checkNames(NAME, 'scope', listOf('scopes', scopes, usage), 'scopes'),
     appPermissions: checkNames(
-      `${NAME} appPermissions`,
+      NAME,
       'role',
       listOf('appPermissions', appPermissions, usage),
+      'appPermissions',
     ),
   });
 }

@@ -76,17 +76,17 @@ export class ProviderKeySet {
   /** Finds the key a token's `kid` names, fetching the set when the rules above allow. */
   async lookup(kid: string, alg: string): Promise<KeyLookup> {
     const now = this.clock.now();
-    if (!this.isFresh(now)) await this.refresh(now);
-    const key = this.keys.get(kid);
-    if (key && this.isUsable(this.clock.now())) {
-      return keyFitsAlgorithm(key.jwk, alg) ? { status: 'found', key } : { status: 'unknown' };
-    }
+    const expired = !this.isFresh(now);
+    if (expired) await this.refresh(now);
     if (!this.isUsable(this.clock.now())) return this.unavailable();
-    if (this.inflight) await this.inflight;
-    else if (this.mayRefetchForUnknownKid(this.clock.now())) await this.refresh(this.clock.now());
-    const found = this.keys.get(kid);
-    if (found) return keyFitsAlgorithm(found.jwk, alg) ? { status: 'found', key: found } : { status: 'unknown' };
-    return this.isUsable(this.clock.now()) ? { status: 'unknown' } : this.unavailable();
+    if (!this.keys.has(kid)) {
+      // A set fetched during this very lookup already answered; otherwise the cooldown decides.
+      if (this.inflight) await this.inflight;
+      else if (!expired && this.mayRefetchForUnknownKid(this.clock.now())) await this.refresh(this.clock.now());
+    }
+    const key = this.keys.get(kid);
+    if (!key) return this.isUsable(this.clock.now()) ? { status: 'unknown' } : this.unavailable();
+    return keyFitsAlgorithm(key.jwk, alg) ? { status: 'found', key } : { status: 'unknown' };
   }
 
   /** True while the set may be used without a refetch (for cached validation results). */
