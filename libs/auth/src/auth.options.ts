@@ -39,6 +39,8 @@ export interface EntraOptions {
   allowedTenants?: string[];
   /** Cloud instance. Default `https://login.microsoftonline.com`. */
   instance?: string;
+  /** Where to fetch the keys, when not from the instance (sovereign clouds, a test kit). */
+  jwksUri?: string;
 }
 
 /** JWKS fetching and caching (DESIGN V7). Durations in seconds unless the name ends in `Ms`. */

@@ -15,7 +15,7 @@ export function entraProvider(entra: EntraOptions, options: AuthModuleOptions): 
     name: 'entra',
     issuer: [`${instance}/${tenant}/v2.0`, `https://sts.windows.net/${tenant}/`],
     audience: [entra.clientId, entra.appIdUri ?? `api://${entra.clientId}`],
-    jwksUri: `${instance}/${multiTenant ? 'common' : entra.tenantId}/discovery/v2.0/keys`,
+    jwksUri: entra.jwksUri ?? `${instance}/${multiTenant ? 'common' : entra.tenantId}/discovery/v2.0/keys`,
     allowedTenants: entra.allowedTenants,
     algorithms: options.algorithms,
     requireScopeOrRole: options.requireScopeOrRole ?? true,
