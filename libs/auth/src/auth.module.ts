@@ -7,6 +7,7 @@ import {
 import { VALIDATION_EXPORTS, VALIDATION_PROVIDERS } from './validation/validation.providers';
 import { AUTHORIZATION_EXPORTS, AUTHORIZATION_PROVIDERS } from './authorization/authorization.providers';
 import { ISSUING_EXPORTS, ISSUING_PROVIDERS, issuingControllers } from './issuing/issuing.providers';
+import { STORE_EXPORTS, STORE_PROVIDERS } from './stores/store.providers';
 
 /**
  * Validates JWT bearer tokens and authorizes requests declaratively.
@@ -16,8 +17,14 @@ import { ISSUING_EXPORTS, ISSUING_PROVIDERS, issuingControllers } from './issuin
  * AuthModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (c) => ({ … }) })
  */
 @Module({
-  providers: [...VALIDATION_PROVIDERS, ...AUTHORIZATION_PROVIDERS, ...ISSUING_PROVIDERS],
-  exports: [...VALIDATION_EXPORTS, ...AUTHORIZATION_EXPORTS, ...ISSUING_EXPORTS],
+  // Later entries win for the same token: the store selection comes after the defaults.
+  providers: [
+    ...VALIDATION_PROVIDERS,
+    ...AUTHORIZATION_PROVIDERS,
+    ...ISSUING_PROVIDERS,
+    ...STORE_PROVIDERS,
+  ],
+  exports: [...VALIDATION_EXPORTS, ...AUTHORIZATION_EXPORTS, ...ISSUING_EXPORTS, ...STORE_EXPORTS],
 })
 export class AuthModule extends AuthConfigurableModule {
   /** Configure with options known now. Token endpoints are mounted when `issuing` is given. */

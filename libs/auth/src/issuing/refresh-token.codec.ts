@@ -1,0 +1,94 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  hkdfSync,
+  randomBytes,
+} from 'node:crypto';
+
+/** A refresh token taken apart. Every part is base64url text; `secret` never leaves memory. */
+export interface RefreshTokenParts {
+  readonly familyId: string;
+  readonly tokenId: string;
+  readonly secret: string;
+}
+
+/** RT17: `rt_` + b64url(16 B fid) + `.` + b64url(16 B tid) + `.` + b64url(32 B secret). */
+const FORMAT = /^rt_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+/** Longest token accepted before any parsing (a real one is 92 characters). */
+export const MAX_REFRESH_TOKEN_LENGTH = 128;
+const HKDF_INFO = Buffer.from('rt-successor');
+
+/** A new random id: 16 bytes, base64url (fid, tid, jti). */
+export function randomId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** A new token of the family: a fresh tid and 32-byte secret. */
+export function newRefreshToken(familyId: string): RefreshTokenParts {
+  return { familyId, tokenId: randomId(), secret: randomBytes(32).toString('base64url') };
+}
+
+/** The token string (RT17). */
+export function formatRefreshToken(parts: RefreshTokenParts): string {
+  return `rt_${parts.familyId}.${parts.tokenId}.${parts.secret}`;
+}
+
+/**
+ * Parses a presented token strictly: the exact RT17 shape, canonical base64url (no stray trailing
+ * bits), nothing else. Returns undefined for anything malformed (RT10) — a JWT, NUL bytes,
+ * non-ASCII, whitespace.
+ */
+export function parseRefreshToken(token: string): RefreshTokenParts | undefined {
+  if (token.length > MAX_REFRESH_TOKEN_LENGTH) return undefined;
+  const match = FORMAT.exec(token);
+  if (!match) return undefined;
+  const [, familyId, tokenId, secret] = match;
+  if (!canonical(familyId, 16) || !canonical(tokenId, 16) || !canonical(secret, 32)) return undefined;
+  return { familyId, tokenId, secret };
+}
+
+/** base64url SHA-256 of the 32 secret bytes: all the store ever sees of it (RT17). */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(Buffer.from(secret, 'base64url')).digest('base64url');
+}
+
+/**
+ * Design choice 2: encrypts the successor token under a key only the holder of the presented
+ * secret can derive — AES-256-GCM with the key HKDF-SHA256(secret, salt = tid, info =
+ * "rt-successor"). Output: base64url(iv ‖ tag ‖ ciphertext). A dump of the store holds hashes and
+ * this, which open nothing without a live secret.
+ */
+export function sealSuccessor(presented: RefreshTokenParts, successor: string): string {
+  const key = successorKey(presented);
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(`${presented.familyId}.${presented.tokenId}`));
+  const body = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+/** Opens what {@link sealSuccessor} sealed; undefined when it does not authenticate. */
+export function openSuccessor(presented: RefreshTokenParts, sealed: string): string | undefined {
+  try {
+    const raw = Buffer.from(sealed, 'base64url');
+    if (raw.length < 29) return undefined;
+    const decipher = createDecipheriv('aes-256-gcm', successorKey(presented), raw.subarray(0, 12));
+    decipher.setAAD(Buffer.from(`${presented.familyId}.${presented.tokenId}`));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function successorKey(presented: RefreshTokenParts): Buffer {
+  const ikm = Buffer.from(presented.secret, 'base64url');
+  const salt = Buffer.from(presented.tokenId, 'base64url');
+  return Buffer.from(hkdfSync('sha256', ikm, salt, HKDF_INFO, 32));
+}
+
+function canonical(text: string, bytes: number): boolean {
+  const raw = Buffer.from(text, 'base64url');
+  return raw.length === bytes && raw.toString('base64url') === text;
+}
