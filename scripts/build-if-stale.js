@@ -18,5 +18,8 @@ function newestSource(dir) {
 }
 
 const built = fs.existsSync(output) ? fs.statSync(output).mtimeMs : 0;
-const sources = Math.max(newestSource(path.join(root, 'libs')), newestSource(path.join(root, 'apps')));
+const sources = Math.max(
+  newestSource(path.join(root, 'libs')),
+  newestSource(path.join(root, 'apps')),
+);
 if (built < sources) execSync('npm run build --silent', { cwd: root, stdio: 'inherit' });

@@ -22,7 +22,10 @@ for (const file of jsFiles(dist)) {
   const rewritten = source.replace(/require\("(@app\/[^"]+)"\)/g, (whole, name) => {
     const target = aliases[name];
     if (!target) return whole;
-    let relative = path.relative(path.dirname(file), path.join(dist, target)).split(path.sep).join('/');
+    let relative = path
+      .relative(path.dirname(file), path.join(dist, target))
+      .split(path.sep)
+      .join('/');
     if (!relative.startsWith('.')) relative = `./${relative}`;
     return `require("${relative}")`;
   });

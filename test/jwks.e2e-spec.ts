@@ -23,7 +23,11 @@ describe('JWKS behaviour, counted on a real JWKS server (V7, E7)', () => {
     clock = new ManualClock();
     events = new RecordingEvents();
     ({ app, http } = await createTestApp(
-      { ...issuer.authOptions(), validationCache: false, jwks: { cooldown: 30, timeoutMs: 400, ...jwks } },
+      {
+        ...issuer.authOptions(),
+        validationCache: false,
+        jwks: { cooldown: 30, timeoutMs: 400, ...jwks },
+      },
       { clock, customize: (b) => b.overrideProvider(AuthEvents).useValue(events) },
     ));
   };
@@ -81,7 +85,10 @@ describe('JWKS behaviour, counted on a real JWKS server (V7, E7)', () => {
     expect(issuer.fetchCount).toBe(1);
     // …and accepted once one cooldown has passed, after exactly one more fetch, flood or not.
     clock.advance(1_000);
-    const [accepted] = await Promise.all([call(fresh), ...Array.from({ length: 20 }, () => call(randomKidToken()))]);
+    const [accepted] = await Promise.all([
+      call(fresh),
+      ...Array.from({ length: 20 }, () => call(randomKidToken())),
+    ]);
     expect(accepted.status).toBe(200);
     expect(issuer.fetchCount).toBe(2);
   });
@@ -118,7 +125,18 @@ describe('JWKS behaviour, counted on a real JWKS server (V7, E7)', () => {
     expect(events.seen.filter((e) => e === 'jwks.stale_keys_served')).toHaveLength(1);
   });
 
-  it.each(['status500', 'status404', 'html', 'garbage', 'huge', 'reset', 'redirect', 'hang', 'stallAfterHeaders', 'trickle'] as const)(
+  it.each([
+    'status500',
+    'status404',
+    'html',
+    'garbage',
+    'huge',
+    'reset',
+    'redirect',
+    'hang',
+    'stallAfterHeaders',
+    'trickle',
+  ] as const)(
     'endpoint %s with no cached keys → 503 with Retry-After, within the deadline',
     async (fault) => {
       issuer.setRedirectTarget(issuer.jwksUri);

@@ -69,15 +69,32 @@ describe('AuthModule wiring (forRoot, forRootAsync, overrides, several providers
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN_CHALLENGE);
     // An audience of the other provider is not accepted either.
-    expect((await http().get('/probe').set(bearer(a.mint({ aud: 'api://b' })))).status).toBe(401);
-    expect((await http().get('/probe').set(bearer(a.mint({ iss: 'https://c.test/' })))).body.message).toMatch(/issuer/);
+    expect(
+      (
+        await http()
+          .get('/probe')
+          .set(bearer(a.mint({ aud: 'api://b' })))
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await http()
+          .get('/probe')
+          .set(bearer(a.mint({ iss: 'https://c.test/' })))
+      ).body.message,
+    ).toMatch(/issuer/);
   });
 
   it('V1: discovery from `authority` finds the JWKS once', async () => {
     let http;
-    ({ app, http } = await createTestApp({ issuer: a.issuer, audience: a.audience, authority: a.authority }));
+    ({ app, http } = await createTestApp({
+      issuer: a.issuer,
+      audience: a.audience,
+      authority: a.authority,
+    }));
     a.resetFetchCount();
-    for (let i = 0; i < 3; i++) expect((await http().get('/probe').set(bearer(a.mint()))).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await http().get('/probe').set(bearer(a.mint()))).status).toBe(200);
     expect(a.discoveryCount).toBe(1);
     expect(a.fetchCount).toBe(1);
   });
@@ -113,7 +130,13 @@ describe('AuthModule wiring (forRoot, forRootAsync, overrides, several providers
     const server = app.getHttpServer();
     expect((await request(server).get('/open')).status).toBe(200);
     expect((await request(server).get('/guarded')).status).toBe(401);
-    expect((await request(server).get('/guarded').set(bearer(a.mint({ sub: 'x' })))).body).toEqual({ subject: 'x' });
+    expect(
+      (
+        await request(server)
+          .get('/guarded')
+          .set(bearer(a.mint({ sub: 'x' })))
+      ).body,
+    ).toEqual({ subject: 'x' });
   });
 
   it('extraProviders override the defaults (ClaimsMapper)', async () => {
@@ -122,7 +145,13 @@ describe('AuthModule wiring (forRoot, forRootAsync, overrides, several providers
       ...a.authOptions(),
       extraProviders: [{ provide: ClaimsMapper, useClass: TenantNameMapper }],
     }));
-    expect((await http().get('/probe').set(bearer(a.mint({ sub: 'bob' })))).body.subject).toBe('mapped:bob');
+    expect(
+      (
+        await http()
+          .get('/probe')
+          .set(bearer(a.mint({ sub: 'bob' })))
+      ).body.subject,
+    ).toBe('mapped:bob');
   });
 
   it('V8: cached results still see revocation on every request', async () => {
@@ -144,9 +173,13 @@ describe('AuthModule wiring (forRoot, forRootAsync, overrides, several providers
     ({ app, http } = await createTestApp(a.authOptions()));
     const now = Math.floor(Date.now() / 1000);
     await app!.get(RevocationStore).revokeSubject('user-9', now, now + 3600);
-    const res = await http().get('/probe').set(bearer(a.mint({ sub: 'user-9', iat: now - 10 })));
+    const res = await http()
+      .get('/probe')
+      .set(bearer(a.mint({ sub: 'user-9', iat: now - 10 })));
     expect(res.status).toBe(401);
-    const claims = Buffer.from(JSON.stringify({ access_token: { nbf: { essential: true, value: String(now) } } })).toString('base64');
+    const claims = Buffer.from(
+      JSON.stringify({ access_token: { nbf: { essential: true, value: String(now) } } }),
+    ).toString('base64');
     expect(res.headers['www-authenticate']).toBe(
       `Bearer realm="api", error="insufficient_claims", error_description="The access token was revoked", claims="${claims}"`,
     );
@@ -157,15 +190,37 @@ describe('AuthModule wiring (forRoot, forRootAsync, overrides, several providers
     [{ issuer: 'https://a.test/', jwksUri: 'https://a.test/jwks' }, /audience/],
     [{ issuer: 'https://a.test/', audience: 'x' }, /jwksUri/],
     [{ issuer: 'https://a.test/', audience: 'x', jwksUri: 'ftp://a' }, /jwksUri/],
-    [{ issuer: 'https://a.test/', audience: 'x', jwksUri: 'https://a/k', algorithms: ['none'] }, /algorithms/],
-    [{ issuer: 'https://a.test/', audience: 'x', jwksUri: 'https://a/k', algorithms: ['HS256'] }, /algorithms/],
-    [{ issuer: 'https://a.test/', audience: 'x', jwksUri: 'https://a/k', clockTolerance: -1 }, /clockTolerance/],
+    [
+      { issuer: 'https://a.test/', audience: 'x', jwksUri: 'https://a/k', algorithms: ['none'] },
+      /algorithms/,
+    ],
+    [
+      { issuer: 'https://a.test/', audience: 'x', jwksUri: 'https://a/k', algorithms: ['HS256'] },
+      /algorithms/,
+    ],
+    [
+      { issuer: 'https://a.test/', audience: 'x', jwksUri: 'https://a/k', clockTolerance: -1 },
+      /clockTolerance/,
+    ],
     [{ entra: { tenantId: '', clientId: 'c' } }, /entra.tenantId/],
-    [{ providers: [{ issuer: 'https://a.test/', audience: 'x', jwksUri: 'https://a/k' }, { issuer: 'https://a.test/', audience: 'y', jwksUri: 'https://a/k' }] }, /two providers/],
-  ])('V10: bad options fail at start-up with a message naming the field (%#)', async (options, message) => {
-    const compile = Test.createTestingModule({ imports: [AuthModule.forRoot(options as never)] }).compile();
-    await expect(compile).rejects.toThrow(message);
-  });
+    [
+      {
+        providers: [
+          { issuer: 'https://a.test/', audience: 'x', jwksUri: 'https://a/k' },
+          { issuer: 'https://a.test/', audience: 'y', jwksUri: 'https://a/k' },
+        ],
+      },
+      /two providers/,
+    ],
+  ])(
+    'V10: bad options fail at start-up with a message naming the field (%#)',
+    async (options, message) => {
+      const compile = Test.createTestingModule({
+        imports: [AuthModule.forRoot(options as never)],
+      }).compile();
+      await expect(compile).rejects.toThrow(message);
+    },
+  );
 
   it('AuthUser is typed and complete', async () => {
     let http;
@@ -176,10 +231,37 @@ describe('AuthModule wiring (forRoot, forRootAsync, overrides, several providers
       }
     }
     ({ app, http } = await createTestApp(a.authOptions(), { controllers: [WhoController] }));
-    const res = await http().get('/who').set(bearer(a.mint({ sub: 's', oid: 'o', tid: 't', azp: 'c', scope: 'x y', roles: ['R'], groups: ['g'], sid: 'fam', jti: 'j' })));
+    const res = await http()
+      .get('/who')
+      .set(
+        bearer(
+          a.mint({
+            sub: 's',
+            oid: 'o',
+            tid: 't',
+            azp: 'c',
+            scope: 'x y',
+            roles: ['R'],
+            groups: ['g'],
+            sid: 'fam',
+            jti: 'j',
+          }),
+        ),
+      );
     expect(res.body).toMatchObject({
-      subject: 's', oid: 'o', tid: 't', issuer: 'https://a.test/', clientId: 'c', scopes: ['x', 'y'], roles: ['R'],
-      groups: ['g'], hasGroupsOverage: false, kind: 'user', tokenId: 'j', sessionId: 'fam', frozen: true,
+      subject: 's',
+      oid: 'o',
+      tid: 't',
+      issuer: 'https://a.test/',
+      clientId: 'c',
+      scopes: ['x', 'y'],
+      roles: ['R'],
+      groups: ['g'],
+      hasGroupsOverage: false,
+      kind: 'user',
+      tokenId: 'j',
+      sessionId: 'fam',
+      frozen: true,
     });
   });
 });

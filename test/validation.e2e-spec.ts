@@ -43,7 +43,12 @@ describe('validation over HTTP (V1–V6, V9, E1–E3, E6)', () => {
   it('accepts a valid token and maps the user (V1, A7)', async () => {
     const res = await probe(`Bearer ${issuer.mint({ sub: 'alice', scp: 'Data.Read Data.Write' })}`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ subject: 'alice', issuer: issuer.issuer, scopes: ['Data.Read', 'Data.Write'], kind: 'user' });
+    expect(res.body).toMatchObject({
+      subject: 'alice',
+      issuer: issuer.issuer,
+      scopes: ['Data.Read', 'Data.Write'],
+      kind: 'user',
+    });
   });
 
   it('E1: no credentials → 401 with a bare challenge', async () => {
@@ -51,7 +56,11 @@ describe('validation over HTTP (V1–V6, V9, E1–E3, E6)', () => {
       const res = await probe(value);
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
-      expect(res.body).toEqual({ statusCode: 401, message: 'Bearer token required', error: 'Unauthorized' });
+      expect(res.body).toEqual({
+        statusCode: 401,
+        message: 'Bearer token required',
+        error: 'Unauthorized',
+      });
     }
   });
 
@@ -70,20 +79,32 @@ describe('validation over HTTP (V1–V6, V9, E1–E3, E6)', () => {
 
   it('E3: malformed credentials and two credentials → 400 invalid_request', async () => {
     const token = issuer.mint();
-    for (const value of [`Bearer ${token} extra`, `Bearer ${token},`, `Bearer "${token}"`, `Bearer ${token}, Bearer ${token}`]) {
+    for (const value of [
+      `Bearer ${token} extra`,
+      `Bearer ${token},`,
+      `Bearer "${token}"`,
+      `Bearer ${token}, Bearer ${token}`,
+    ]) {
       const res = await probe(value);
       expect(res.status).toBe(400);
-      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="invalid_request", error_description="[^"]+"$/);
+      expect(res.headers['www-authenticate']).toMatch(
+        /^Bearer realm="api", error="invalid_request", error_description="[^"]+"$/,
+      );
       expect(res.body.statusCode).toBe(400);
     }
-    const inQuery = await http().get(`/probe?access_token=${token}`).set('Authorization', `Bearer ${token}`);
+    const inQuery = await http()
+      .get(`/probe?access_token=${token}`)
+      .set('Authorization', `Bearer ${token}`);
     expect(inQuery.status).toBe(400);
     expect(inQuery.headers['www-authenticate']).toContain('error="invalid_request"');
   });
 
   it('E3: two Authorization header lines → 400 (Node keeps only the first in headers)', async () => {
     const token = issuer.mint();
-    const res = await rawRequest(http().get('/').url, '/probe', [`Authorization: Bearer ${token}`, 'Authorization: Bearer x.y.z']);
+    const res = await rawRequest(http().get('/').url, '/probe', [
+      `Authorization: Bearer ${token}`,
+      'Authorization: Bearer x.y.z',
+    ]);
     expect(res.status).toBe(400);
     expect(res.head).toMatch(/WWW-Authenticate: Bearer realm="api", error="invalid_request"/i);
   });
@@ -101,30 +122,54 @@ describe('validation over HTTP (V1–V6, V9, E1–E3, E6)', () => {
     await expectInvalid(tampered, 'Token signature is invalid');
     await expectInvalid(`${h}.${p}.${s.slice(0, -4)}`);
     const attacker = generateRsaKey('k1');
-    await expectInvalid(issuer.mint({}, { signWith: attacker.privateKey }), 'Token signature is invalid');
+    await expectInvalid(
+      issuer.mint({}, { signWith: attacker.privateKey }),
+      'Token signature is invalid',
+    );
     await expectInvalid(issuer.mint({}, { kid: 'k2', header: { kid: 'k1' } }));
   });
 
   it('V2: alg none and HMAC keyed with the public key are refused without a JWKS fetch', async () => {
     await probe(`Bearer ${issuer.mint()}`); // warm
     const before = issuer.fetchCount;
-    const payload = { iss: issuer.issuer, aud: issuer.audience, sub: 'x', iat: now() - 10, exp: now() + 600 };
+    const payload = {
+      iss: issuer.issuer,
+      aud: issuer.audience,
+      sub: 'x',
+      iat: now() - 10,
+      exp: now() + 600,
+    };
     for (const alg of ['none', 'None', 'NONE', 'nOnE']) {
       await expectInvalid(rawJwt({ alg, typ: 'JWT', kid: 'k1' }, payload, 'none'));
     }
     const pem = issuer.key('k1').publicKey.export({ format: 'pem', type: 'spki' }) as string;
     for (const alg of ['HS256', 'HS384', 'HS512'] as const) {
-      await expectInvalid(rawJwt({ alg, typ: 'JWT', kid: 'k1' }, payload, { hmacKey: pem, alg }), 'algorithm');
+      await expectInvalid(
+        rawJwt({ alg, typ: 'JWT', kid: 'k1' }, payload, { hmacKey: pem, alg }),
+        'algorithm',
+      );
     }
     expect(issuer.fetchCount).toBe(before);
   });
 
   it('V2: key references in the header are never followed; crit is refused', async () => {
     const attacker = generateRsaKey('atk');
-    const { d: _d, ...jwk } = attacker.privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
-    await expectInvalid(issuer.mint({}, { kid: 'atk', signWith: attacker.privateKey, header: { jwk } }), 'key material');
-    await expectInvalid(issuer.mint({}, { header: { jku: 'http://127.0.0.1:1/jwks.json' } }), 'key material');
-    await expectInvalid(issuer.mint({}, { header: { x5u: 'http://127.0.0.1:1/cert.pem' } }), 'key material');
+    const { d: _d, ...jwk } = attacker.privateKey.export({ format: 'jwk' }) as Record<
+      string,
+      unknown
+    >;
+    await expectInvalid(
+      issuer.mint({}, { kid: 'atk', signWith: attacker.privateKey, header: { jwk } }),
+      'key material',
+    );
+    await expectInvalid(
+      issuer.mint({}, { header: { jku: 'http://127.0.0.1:1/jwks.json' } }),
+      'key material',
+    );
+    await expectInvalid(
+      issuer.mint({}, { header: { x5u: 'http://127.0.0.1:1/cert.pem' } }),
+      'key material',
+    );
     for (const crit of [['x-unknown'], [], ['alg'], 'x-unknown']) {
       await expectInvalid(issuer.mint({}, { header: { crit, 'x-unknown': 1 } }), 'extension');
     }
@@ -133,12 +178,27 @@ describe('validation over HTTP (V1–V6, V9, E1–E3, E6)', () => {
   it('malformed tokens → 401 invalid_token', async () => {
     const token = issuer.mint();
     const [h, p] = token.split('.');
-    for (const bad of ['a', 'a.b', 'a.b.c.d', `${h}.${p}.`, `${h}.${p}`, `${h}.${p}.AA`, 'a.'.repeat(10) + 'a', `${b64u('[]')}.${p}.AAAA`]) {
+    for (const bad of [
+      'a',
+      'a.b',
+      'a.b.c.d',
+      `${h}.${p}.`,
+      `${h}.${p}`,
+      `${h}.${p}.AA`,
+      'a.'.repeat(10) + 'a',
+      `${b64u('[]')}.${p}.AAAA`,
+    ]) {
       const res = await probe(`Bearer ${bad}`);
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN_CHALLENGE);
     }
-    const jwe = [b64u(JSON.stringify({ alg: 'dir', enc: 'A128GCM' })), '', 'AAAA', 'AAAA', 'AAAA'].join('.');
+    const jwe = [
+      b64u(JSON.stringify({ alg: 'dir', enc: 'A128GCM' })),
+      '',
+      'AAAA',
+      'AAAA',
+      'AAAA',
+    ].join('.');
     const res = await probe(`Bearer ${jwe}`);
     expect(res.status).toBe(401);
   });
@@ -149,14 +209,33 @@ describe('validation over HTTP (V1–V6, V9, E1–E3, E6)', () => {
 
   it('V3: iss must match exactly', async () => {
     const base = issuer.issuer;
-    for (const iss of [base.replace(/\/$/, ''), base.toUpperCase(), `${base}?x=1`, '', undefined, [base]]) {
+    for (const iss of [
+      base.replace(/\/$/, ''),
+      base.toUpperCase(),
+      `${base}?x=1`,
+      '',
+      undefined,
+      [base],
+    ]) {
       await expectInvalid(issuer.mint({ iss }), 'issuer');
     }
   });
 
   it('V4: aud must contain the audience; arrays are searched', async () => {
-    expect((await probe(`Bearer ${issuer.mint({ aud: ['api://other', issuer.audience] })}`)).status).toBe(200);
-    for (const aud of ['api://other', `${issuer.audience}/`, issuer.audience.toUpperCase(), [], null, 123, {}, undefined, ['api://other']]) {
+    expect(
+      (await probe(`Bearer ${issuer.mint({ aud: ['api://other', issuer.audience] })}`)).status,
+    ).toBe(200);
+    for (const aud of [
+      'api://other',
+      `${issuer.audience}/`,
+      issuer.audience.toUpperCase(),
+      [],
+      null,
+      123,
+      {},
+      undefined,
+      ['api://other'],
+    ]) {
       await expectInvalid(issuer.mint({ aud }), 'audience');
     }
   });
@@ -164,10 +243,19 @@ describe('validation over HTTP (V1–V6, V9, E1–E3, E6)', () => {
   it('V5: exp required and finite, with the tolerance; nbf and iat honoured; time from Clock', async () => {
     const t = now();
     await expectInvalid(issuer.mint({ exp: undefined }), 'expiry');
-    await expectInvalid(rawJwt({ alg: 'RS256', kid: 'k1' }, `{"iss":"${issuer.issuer}","aud":"${issuer.audience}","sub":"s","iat":${t},"exp":1e309}`, { key: issuer.key('k1').privateKey, alg: 'RS256' }), 'expiry');
+    await expectInvalid(
+      rawJwt(
+        { alg: 'RS256', kid: 'k1' },
+        `{"iss":"${issuer.issuer}","aud":"${issuer.audience}","sub":"s","iat":${t},"exp":1e309}`,
+        { key: issuer.key('k1').privateKey, alg: 'RS256' },
+      ),
+      'expiry',
+    );
     await expectInvalid(issuer.mint({ exp: t - 60 - 60, iat: t - 600 }), 'expired');
     await expectInvalid(issuer.mint({ exp: t - 60 - 1, iat: t - 600 }), 'expired');
-    expect((await probe(`Bearer ${issuer.mint({ exp: t - 60 + 30, iat: t - 600 })}`)).status).toBe(200);
+    expect((await probe(`Bearer ${issuer.mint({ exp: t - 60 + 30, iat: t - 600 })}`)).status).toBe(
+      200,
+    );
     await expectInvalid(issuer.mint({ nbf: t + 60 + 120 }), 'not valid yet');
     expect((await probe(`Bearer ${issuer.mint({ nbf: t + 60 - 30 })}`)).status).toBe(200);
     await expectInvalid(issuer.mint({ iat: undefined }), 'issue time');
@@ -184,7 +272,9 @@ describe('validation over HTTP (V1–V6, V9, E1–E3, E6)', () => {
     for (const typ of ['dpop+jwt', 'logout+jwt', 'secevent+jwt', 5]) {
       await expectInvalid(issuer.mint({}, { header: { typ } }), 'type');
     }
-    expect((await probe(`Bearer ${issuer.mint({}, { header: { typ: 'at+jwt' } })}`)).status).toBe(200);
+    expect((await probe(`Bearer ${issuer.mint({}, { header: { typ: 'at+jwt' } })}`)).status).toBe(
+      200,
+    );
   });
 
   it('V9: errors never echo the token, even one that looks like a secret', async () => {
@@ -198,7 +288,10 @@ describe('validation over HTTP (V1–V6, V9, E1–E3, E6)', () => {
   it('CLM-15: a __proto__ claim is only data', async () => {
     const t = now();
     const payload = `{"iss":"${issuer.issuer}","aud":"${issuer.audience}","sub":"p","iat":${t},"exp":${t + 600},"__proto__":{"roles":["Admin"],"scp":"Admin.All"}}`;
-    const token = rawJwt({ alg: 'RS256', kid: 'k1' }, payload, { key: issuer.key('k1').privateKey, alg: 'RS256' });
+    const token = rawJwt({ alg: 'RS256', kid: 'k1' }, payload, {
+      key: issuer.key('k1').privateKey,
+      alg: 'RS256',
+    });
     const res = await probe(`Bearer ${token}`);
     expect(res.status).toBe(200);
     expect(res.body.roles).toEqual([]);

@@ -9,7 +9,16 @@ export function rawRequest(
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname, () => {
-      socket.write([`GET ${path} HTTP/1.1`, `Host: ${hostname}`, ...headerLines, 'Connection: close', '', ''].join('\r\n'));
+      socket.write(
+        [
+          `GET ${path} HTTP/1.1`,
+          `Host: ${hostname}`,
+          ...headerLines,
+          'Connection: close',
+          '',
+          '',
+        ].join('\r\n'),
+      );
     });
     let data = '';
     socket.setEncoding('utf8');

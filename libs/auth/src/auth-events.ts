@@ -18,9 +18,13 @@ export class AuthEvents {
   private readonly logger = new Logger('Auth');
 
   /** Reports one event. The default writes a warning for failures and a debug line otherwise. */
-  emit(name: AuthEventName, data: Record<string, string | number | boolean | undefined> = {}): void {
+  emit(
+    name: AuthEventName,
+    data: Record<string, string | number | boolean | undefined> = {},
+  ): void {
     const line = `${name} ${JSON.stringify(data)}`;
-    if (name.endsWith('failed') || name.includes('reuse') || name.includes('stale')) this.logger.warn(line);
+    if (name.endsWith('failed') || name.includes('reuse') || name.includes('stale'))
+      this.logger.warn(line);
     else this.logger.debug(line);
   }
 }

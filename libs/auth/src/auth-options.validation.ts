@@ -1,7 +1,17 @@
 import type { AuthModuleOptions, TokenProviderOptions } from './auth.options';
 
 const FORBIDDEN_ALGORITHMS = /^(none|HS\d+)$/i;
-const SUPPORTED_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512']);
+const SUPPORTED_ALGORITHMS = new Set([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+]);
 
 /**
  * Checks the options once at start-up and throws a `TypeError` that names the field and the fix
@@ -9,15 +19,23 @@ const SUPPORTED_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384
  */
 export function validateOptions(options: AuthModuleOptions): void {
   if (!options || typeof options !== 'object') fail('options', 'pass an options object');
-  const inline = options.issuer !== undefined || options.jwksUri !== undefined || options.authority !== undefined;
+  const inline =
+    options.issuer !== undefined ||
+    options.jwksUri !== undefined ||
+    options.authority !== undefined;
   if (!inline && !options.entra && !options.providers?.length && !options.issuing) {
-    fail('issuer', 'configure `issuer` + `audience` + `jwksUri` (or `authority`), `entra`, `providers`, or `issuing`');
+    fail(
+      'issuer',
+      'configure `issuer` + `audience` + `jwksUri` (or `authority`), `entra`, `providers`, or `issuing`',
+    );
   }
   if (inline) checkProvider(options as TokenProviderOptions, '');
   options.providers?.forEach((p, i) => checkProvider(p, `providers[${i}].`));
   if (options.entra) {
-    if (!nonEmpty(options.entra.tenantId)) fail('entra.tenantId', 'give your tenant id (or "common"/"organizations")');
-    if (!nonEmpty(options.entra.clientId)) fail('entra.clientId', "give the API's application (client) id");
+    if (!nonEmpty(options.entra.tenantId))
+      fail('entra.tenantId', 'give your tenant id (or "common"/"organizations")');
+    if (!nonEmpty(options.entra.clientId))
+      fail('entra.clientId', "give the API's application (client) id");
   }
   if (options.algorithms) checkAlgorithms(options.algorithms, 'algorithms');
   positive(options.clockTolerance, 'clockTolerance', true);
@@ -36,16 +54,19 @@ export function validateOptions(options: AuthModuleOptions): void {
 
 function checkProvider(p: TokenProviderOptions, prefix: string): void {
   const issuers = Array.isArray(p.issuer) ? p.issuer : [p.issuer];
-  if (!issuers.length || !issuers.every(nonEmpty)) fail(`${prefix}issuer`, 'give the exact `iss` value(s) to accept');
+  if (!issuers.length || !issuers.every(nonEmpty))
+    fail(`${prefix}issuer`, 'give the exact `iss` value(s) to accept');
   const audiences = Array.isArray(p.audience) ? p.audience : [p.audience];
   if (!audiences.length || !audiences.every(nonEmpty)) {
     fail(`${prefix}audience`, 'give the `aud` value(s) this API accepts; audience is required');
   }
   const sources = [p.jwksUri, p.authority, p.jwksLoader].filter((s) => s !== undefined);
-  if (sources.length !== 1) fail(`${prefix}jwksUri`, 'give exactly one of `jwksUri`, `authority` or `jwksLoader`');
+  if (sources.length !== 1)
+    fail(`${prefix}jwksUri`, 'give exactly one of `jwksUri`, `authority` or `jwksLoader`');
   if (p.jwksUri !== undefined) checkUrl(p.jwksUri, `${prefix}jwksUri`);
   if (p.authority !== undefined) checkUrl(p.authority, `${prefix}authority`);
-  if (p.jwksLoader !== undefined && typeof p.jwksLoader !== 'function') fail(`${prefix}jwksLoader`, 'pass a function');
+  if (p.jwksLoader !== undefined && typeof p.jwksLoader !== 'function')
+    fail(`${prefix}jwksLoader`, 'pass a function');
   if (p.algorithms) checkAlgorithms(p.algorithms, `${prefix}algorithms`);
   if (p.allowedTenants && (!Array.isArray(p.allowedTenants) || !p.allowedTenants.every(nonEmpty))) {
     fail(`${prefix}allowedTenants`, 'pass an array of tenant ids');
@@ -53,10 +74,13 @@ function checkProvider(p: TokenProviderOptions, prefix: string): void {
 }
 
 function checkAlgorithms(algorithms: string[], field: string): void {
-  if (!Array.isArray(algorithms) || algorithms.length === 0) fail(field, 'list at least one algorithm, e.g. ["RS256"]');
+  if (!Array.isArray(algorithms) || algorithms.length === 0)
+    fail(field, 'list at least one algorithm, e.g. ["RS256"]');
   for (const alg of algorithms) {
-    if (FORBIDDEN_ALGORITHMS.test(alg)) fail(field, `"${alg}" is never allowed for tokens verified with public keys`);
-    if (!SUPPORTED_ALGORITHMS.has(alg)) fail(field, `"${alg}" is not supported; use RS*, PS* or ES*`);
+    if (FORBIDDEN_ALGORITHMS.test(alg))
+      fail(field, `"${alg}" is never allowed for tokens verified with public keys`);
+    if (!SUPPORTED_ALGORITHMS.has(alg))
+      fail(field, `"${alg}" is not supported; use RS*, PS* or ES*`);
   }
 }
 
@@ -72,7 +96,12 @@ function checkUrl(value: string, field: string): void {
 
 function positive(value: unknown, field: string, zeroAllowed = false): void {
   if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (!zeroAllowed && value === 0)
+  ) {
     fail(field, `use a ${zeroAllowed ? 'non-negative' : 'positive'} number`);
   }
 }

@@ -5,8 +5,15 @@ import {
   AuthConfigurableModule,
 } from './auth.module-definition';
 import { VALIDATION_EXPORTS, VALIDATION_PROVIDERS } from './validation/validation.providers';
-import { AUTHORIZATION_EXPORTS, AUTHORIZATION_PROVIDERS } from './authorization/authorization.providers';
-import { ISSUING_EXPORTS, ISSUING_PROVIDERS, issuingControllers } from './issuing/issuing.providers';
+import {
+  AUTHORIZATION_EXPORTS,
+  AUTHORIZATION_PROVIDERS,
+} from './authorization/authorization.providers';
+import {
+  ISSUING_EXPORTS,
+  ISSUING_PROVIDERS,
+  issuingControllers,
+} from './issuing/issuing.providers';
 import { STORE_EXPORTS, STORE_PROVIDERS } from './stores/store.providers';
 
 /**

@@ -14,13 +14,21 @@ describe('@Scopes, @Roles, @Groups: misuse throws a TypeError at decoration time
   const bad = (call: () => unknown) => expect(call).toThrow(TypeError);
 
   it.each<[string, () => unknown, RegExp]>([
-    ['no names', () => Scopes(), /^@Scopes\(\) needs at least one scope name, e\.g\. @Scopes\('Payments\.Read'\)$/],
+    [
+      'no names',
+      () => Scopes(),
+      /^@Scopes\(\) needs at least one scope name, e\.g\. @Scopes\('Payments\.Read'\)$/,
+    ],
     ['no names (all)', () => Scopes.all(), /^@Scopes\.all\(\) needs at least one scope name/],
     ['no roles', () => Roles(), /^@Roles\(\) needs at least one role name/],
     ['no groups', () => Groups(), /^@Groups\(\) needs at least one group name/],
     ['an empty string', () => Scopes('A', ''), /^@Scopes\(\): argument 2 is an empty string/],
     ['an empty role', () => Roles(''), /^@Roles\(\): argument 1 is an empty string/],
-    ['a number', () => Scopes(1 as never), /argument 1 must be a scope name \(a string\), got number$/],
+    [
+      'a number',
+      () => Scopes(1 as never),
+      /argument 1 must be a scope name \(a string\), got number$/,
+    ],
     ['null', () => Roles(null as never), /argument 1 must be a role name \(a string\), got null$/],
     ['an object', () => Groups({} as never), /got an object$/],
     ['undefined', () => Scopes('A', undefined as never), /argument 2 must be .*got undefined$/],
@@ -115,7 +123,9 @@ describe('@Scopes, @Roles, @Groups: metadata', () => {
       JwtAuthGuard,
       ClaimsGuard,
     ]);
-    expect(Reflect.getMetadata(GUARDS_METADATA, Controller.prototype.handler)).toContain(ClaimsGuard);
+    expect(Reflect.getMetadata(GUARDS_METADATA, Controller.prototype.handler)).toContain(
+      ClaimsGuard,
+    );
     expect(Reflect.getMetadata(GUARDS_METADATA, Controller.prototype.plain)).toBeUndefined();
   });
 

@@ -153,7 +153,10 @@ class Clm14Controller {
 @Controller('a4')
 class A4Controller {
   @Get('data')
-  @ScopesOrAppPermissions({ scopes: ['Data.Read', 'Data.Write'], appPermissions: ['Data.Read.All'] })
+  @ScopesOrAppPermissions({
+    scopes: ['Data.Read', 'Data.Write'],
+    appPermissions: ['Data.Read.All'],
+  })
   data() {
     return 'ok';
   }
@@ -222,7 +225,8 @@ async function createApp(options: AppOptions): Promise<INestApplication> {
     // The decorators apply JwtAuthGuard themselves; here it is the test guard.
     .overrideGuard(JwtAuthGuard)
     .useValue(new TestAuthGuard());
-  if (options.resolver) builder = builder.overrideProvider(GroupsResolver).useValue(options.resolver);
+  if (options.resolver)
+    builder = builder.overrideProvider(GroupsResolver).useValue(options.resolver);
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: false });
@@ -242,10 +246,7 @@ function challenge(message: string, scope: string): string {
   return `Bearer realm="api", error="insufficient_scope", error_description="${description}", scope="${scope}"`;
 }
 
-type Expected =
-  | { status: 200 }
-  | { status: 401 }
-  | { status: 403; message: string; scope: string };
+type Expected = { status: 200 } | { status: 401 } | { status: 403; message: string; scope: string };
 
 async function expectOutcome(res: request.Response, expected: Expected): Promise<void> {
   expect(res.status).toBe(expected.status);
@@ -254,7 +255,11 @@ async function expectOutcome(res: request.Response, expected: Expected): Promise
     expect(res.headers['www-authenticate']).toBeUndefined();
   } else if (expected.status === 401) {
     expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
-    expect(res.body).toEqual({ statusCode: 401, message: 'Bearer token required', error: 'Unauthorized' });
+    expect(res.body).toEqual({
+      statusCode: 401,
+      message: 'Bearer token required',
+      error: 'Unauthorized',
+    });
   } else {
     expect(res.headers['www-authenticate']).toBe(challenge(expected.message, expected.scope));
     expect(res.body).toEqual({ statusCode: 403, message: expected.message, error: 'Forbidden' });
@@ -277,13 +282,21 @@ interface Row {
 function matrixFor(kind: Kind): Row[] {
   const [a, b, c] = NAMES[kind];
   const noun = NOUN[kind];
-  const anyAB: Expected = { status: 403, message: `${PREFIX} one of the ${noun}s ${a}, ${b}`, scope: `${a} ${b}` };
+  const anyAB: Expected = {
+    status: 403,
+    message: `${PREFIX} one of the ${noun}s ${a}, ${b}`,
+    scope: `${a} ${b}`,
+  };
   const allAB = (missing: string): Expected => ({
     status: 403,
     message: `${PREFIX} all of the ${noun}s ${a}, ${b}; missing ${missing}`,
     scope: `${a} ${b}`,
   });
-  const only = (name: string): Expected => ({ status: 403, message: `${PREFIX} ${noun} ${name}`, scope: name });
+  const only = (name: string): Expected => ({
+    status: 403,
+    message: `${PREFIX} ${noun} ${name}`,
+    scope: name,
+  });
   return [
     // no requirement
     { path: `/${kind}/open`, expected: OK },
@@ -294,7 +307,11 @@ function matrixFor(kind: Kind): Row[] {
     { path: `/${kind}/any`, have: [c, b], expected: OK },
     { path: `/${kind}/any`, have: [c], expected: anyAB },
     { path: `/${kind}/any`, have: [], expected: anyAB },
-    { path: `/${kind}/any`, have: [a.toUpperCase(), `${a} `, `X${a}`, a.slice(1)], expected: anyAB },
+    {
+      path: `/${kind}/any`,
+      have: [a.toUpperCase(), `${a} `, `X${a}`, a.slice(1)],
+      expected: anyAB,
+    },
     { path: `/${kind}/any`, expected: NO_USER },
     // handler, all-of
     { path: `/${kind}/all`, have: [a, b], expected: OK },
@@ -345,18 +362,21 @@ describe.each(SETUPS)('ClaimsGuard over HTTP — %s', (_setup, global) => {
 
   describe.each<Kind>(['scopes', 'roles', 'groups'])('@%s', (kind) => {
     describe.each(['user', 'app'] as const)('%s token', (tokenKind) => {
-      it.each(matrixFor(kind).map((row) => [row.path, row.have, row.expected.status, row] as const))(
-        'GET %s with %j → %d',
-        async (path, have, _status, row) => {
-          const user = have === undefined ? undefined : { kind: tokenKind, [kind]: have };
-          await expectOutcome(await call(app, path, user), row.expected);
-        },
-      );
+      it.each(
+        matrixFor(kind).map((row) => [row.path, row.have, row.expected.status, row] as const),
+      )('GET %s with %j → %d', async (path, have, _status, row) => {
+        const user = have === undefined ? undefined : { kind: tokenKind, [kind]: have };
+        await expectOutcome(await call(app, path, user), row.expected);
+      });
     });
   });
 
   describe('ATTACKS CLM-14: whole, case-sensitive matches of well-typed lists', () => {
-    const scoped: Expected = { status: 403, message: `${PREFIX} scope Data.Read`, scope: 'Data.Read' };
+    const scoped: Expected = {
+      status: 403,
+      message: `${PREFIX} scope Data.Read`,
+      scope: 'Data.Read',
+    };
     const admin: Expected = { status: 403, message: `${PREFIX} role Admin`, scope: 'Admin' };
     it.each<[string, UserFields, Expected]>([
       ['/clm/scoped', { scopes: ['Data.ReadWrite'] }, scoped],
@@ -416,7 +436,11 @@ describe.each(SETUPS)('ClaimsGuard over HTTP — %s', (_setup, global) => {
       ['/a4-class/write', { kind: 'user', scopes: ['Data.Read'] }, handlerLevel],
       ['/a4-class/write', { kind: 'app', roles: ['Data.Read.All', 'Data.Write.All'] }, OK],
       ['/a4-class/write', { kind: 'app', roles: ['Data.Read.All'] }, handlerLevel],
-      ['/a4-class/write', { kind: 'user', scopes: ['Data.Read'], roles: ['Data.Write.All'] }, handlerLevel],
+      [
+        '/a4-class/write',
+        { kind: 'user', scopes: ['Data.Read'], roles: ['Data.Write.All'] },
+        handlerLevel,
+      ],
     ])('GET %s with %j', async (path, user, expected) => {
       await expectOutcome(await call(app, path, user), expected);
     });
@@ -426,7 +450,11 @@ describe.each(SETUPS)('ClaimsGuard over HTTP — %s', (_setup, global) => {
     it('denies with a 403 that names the overage and GroupsResolver', async () => {
       expect(GROUPS_OVERAGE_MESSAGE).toMatch(/groups overage.*GroupsResolver/);
       const res = await call(app, '/groups/any', { groups: [], hasGroupsOverage: true });
-      await expectOutcome(res, { status: 403, message: GROUPS_OVERAGE_MESSAGE, scope: 'group-a group-b' });
+      await expectOutcome(res, {
+        status: 403,
+        message: GROUPS_OVERAGE_MESSAGE,
+        scope: 'group-a group-b',
+      });
     });
 
     it('still passes when the token itself carries a matching group', async () => {
@@ -435,7 +463,10 @@ describe.each(SETUPS)('ClaimsGuard over HTTP — %s', (_setup, global) => {
     });
 
     it('is not consulted for routes without @Groups', async () => {
-      const res = await call(app, '/scopes/any', { scopes: ['Payments.Read'], hasGroupsOverage: true });
+      const res = await call(app, '/scopes/any', {
+        scopes: ['Payments.Read'],
+        hasGroupsOverage: true,
+      });
       await expectOutcome(res, OK);
     });
   });
@@ -475,7 +506,10 @@ describe.each(SETUPS)('ClaimsGuard groups overage with a resolver — %s', (_set
     await expectOutcome(await call(app, '/groups-class/plain', overage()), OK);
     expect(resolver.calls).toHaveLength(1);
     await expectOutcome(await call(app, '/groups/any', overage({ subject: 'user-2' })), OK);
-    await expectOutcome(await call(app, '/groups/any', overage({ issuer: 'https://other.test/' })), OK);
+    await expectOutcome(
+      await call(app, '/groups/any', overage({ issuer: 'https://other.test/' })),
+      OK,
+    );
     expect(resolver.calls).toHaveLength(3);
     clock.time += 59_999;
     await expectOutcome(await call(app, '/groups/any', overage()), OK);
@@ -529,6 +563,15 @@ describe.each(SETUPS)('ClaimsGuard groups overage with a resolver — %s', (_set
   });
 
   it.each<[string, unknown]>([
+    ['a string', 'boom'],
+    ['an object whose toString throws', { toString: () => { throw new Error('no'); } }],
+  ])('answers 503 when the resolver throws %s', async (_name, thrown) => {
+    app = await createApp({ global, resolver: new RecordingResolver(() => Promise.reject(thrown)) });
+    const res = await call(app, '/groups/any', overage());
+    expect(res.status).toBe(503);
+  });
+
+  it.each<[string, unknown]>([
     ['not an array', { value: ['group-a'] }],
     ['a string', 'group-a'],
     ['non-strings', ['group-a', 7]],
@@ -576,10 +619,22 @@ describe.each(SETUPS)('ClaimsGuard groups overage with a resolver — %s', (_set
     const moduleRef = await Test.createTestingModule({
       controllers: CONTROLLERS,
       providers: [
-        { provide: AuthConfig, useValue: new AuthConfig({ issuer: 'https://i.test/', audience: 'api://a', jwksUri: 'https://i.test/jwks' }) },
+        {
+          provide: AuthConfig,
+          useValue: new AuthConfig({
+            issuer: 'https://i.test/',
+            audience: 'api://a',
+            jwksUri: 'https://i.test/jwks',
+          }),
+        },
         Clock,
         ...AUTHORIZATION_PROVIDERS,
-        ...(global ? [{ provide: APP_GUARD, useClass: TestAuthGuard }, { provide: APP_GUARD, useExisting: ClaimsGuard }] : []),
+        ...(global
+          ? [
+              { provide: APP_GUARD, useClass: TestAuthGuard },
+              { provide: APP_GUARD, useExisting: ClaimsGuard },
+            ]
+          : []),
       ],
     })
       .overrideGuard(JwtAuthGuard)
@@ -673,7 +728,10 @@ describe('ClaimsGuard outside HTTP, and its hooks', () => {
       app.get(GroupsResolver),
       app.get(ResolvedGroupsCache),
     );
-    const http = { getRequest: () => ({ principal: user(['Data.Read']) }), getResponse: () => undefined };
+    const http = {
+      getRequest: () => ({ principal: user(['Data.Read']) }),
+      getResponse: () => undefined,
+    };
     await expect(subclass.canActivate(context('http', scoped, [], http))).resolves.toBe(true);
   });
 });

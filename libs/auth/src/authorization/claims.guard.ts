@@ -222,7 +222,7 @@ export class ClaimsGuard implements CanActivate {
     if (error instanceof AuthError) return error; // e.g. its own TemporarilyUnavailableError
     // Graph down, a timeout, a bug: the caller may well be entitled, so 503 — not 403, not 500.
     this.logger.error(
-      `GroupsResolver failed, answering 503: ${error instanceof Error ? error.message : String(error)}`,
+      `GroupsResolver failed, answering 503: ${errorText(error)}`,
       error instanceof Error ? error.stack : undefined,
     );
     return new TemporarilyUnavailableError(
@@ -237,5 +237,14 @@ export class ClaimsGuard implements CanActivate {
       marked.handler === context.getHandler() &&
       marked.controller === context.getClass()
     );
+  }
+}
+
+/** A thrown value as text for the log; never throws itself (a failing `toString` must not 500). */
+function errorText(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'an unprintable value';
   }
 }

@@ -30,12 +30,18 @@ function user(fields: Partial<Record<keyof AuthUser, unknown>>): AuthUser {
 
 describe('stringList', () => {
   it.each<[unknown, string[]]>([
-    [['a', 'b'], ['a', 'b']],
+    [
+      ['a', 'b'],
+      ['a', 'b'],
+    ],
     ['a', []],
     ['NotAdmin', []],
     [{ 0: 'Admin', length: 1 }, []],
     [[['Admin']], []],
-    [['a', 1, null, { x: 1 }, 'b'], ['a', 'b']],
+    [
+      ['a', 1, null, { x: 1 }, 'b'],
+      ['a', 'b'],
+    ],
     [undefined, []],
     [null, []],
   ])('%j → %j', (value, expected) => {
@@ -113,7 +119,11 @@ describe('requiredNames and describeFailure', () => {
   it('lists every name that would pass', () => {
     expect(requiredNames(any('A', 'B'))).toEqual(['A', 'B']);
     expect(
-      requiredNames({ list: 'scopesOrAppPermissions', scopes: ['A', 'B'], appPermissions: ['B', 'C'] }),
+      requiredNames({
+        list: 'scopesOrAppPermissions',
+        scopes: ['A', 'B'],
+        appPermissions: ['B', 'C'],
+      }),
     ).toEqual(['A', 'B', 'C']);
   });
 
@@ -121,8 +131,16 @@ describe('requiredNames and describeFailure', () => {
     [any('A'), [], 'Insufficient permissions: requires scope A'],
     [any('A', 'B'), [], 'Insufficient permissions: requires one of the scopes A, B'],
     [all('A'), [], 'Insufficient permissions: requires scope A'],
-    [all('A', 'B', 'C'), ['B'], 'Insufficient permissions: requires all of the scopes A, B, C; missing A, C'],
-    [{ list: 'roles', mode: 'any', values: ['Admin'] }, [], 'Insufficient permissions: requires role Admin'],
+    [
+      all('A', 'B', 'C'),
+      ['B'],
+      'Insufficient permissions: requires all of the scopes A, B, C; missing A, C',
+    ],
+    [
+      { list: 'roles', mode: 'any', values: ['Admin'] },
+      [],
+      'Insufficient permissions: requires role Admin',
+    ],
     [
       { list: 'groups', mode: 'all', values: ['g1', 'g2'] },
       'g1',

@@ -2,7 +2,10 @@
  * Builds RFC 6750 §3 `WWW-Authenticate: Bearer …` values.
  * Attribute values are quoted-strings; `"` and `\` are escaped so no input can break the header.
  */
-export function bearerChallenge(realm: string, attributes: Record<string, string | undefined> = {}) {
+export function bearerChallenge(
+  realm: string,
+  attributes: Record<string, string | undefined> = {},
+) {
   const parts = [`realm="${quote(realm)}"`];
   for (const [name, value] of Object.entries(attributes)) {
     if (value !== undefined) parts.push(`${name}="${quote(value)}"`);

@@ -24,7 +24,8 @@ export function extractBearerToken(request: AuthRequest, maxLength: number): str
   const credentials = value.slice(space + 1).trimStart();
   if (credentials.length > maxLength) throw new InvalidTokenError('Token is larger than allowed');
   if (!B64TOKEN.test(credentials)) throw new InvalidRequestError('Malformed Bearer credentials');
-  if (hasOtherCredential(request)) throw new InvalidRequestError('Send the access token in one place only');
+  if (hasOtherCredential(request))
+    throw new InvalidRequestError('Send the access token in one place only');
   return credentials;
 }
 

@@ -26,7 +26,8 @@ export function fetchJson(url: string, limits: FetchLimits): Promise<unknown> {
     } catch {
       return reject(new JwksFetchError('invalid URL'));
     }
-    const transport = target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : undefined;
+    const transport =
+      target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : undefined;
     if (!transport) return reject(new JwksFetchError(`unsupported protocol ${target.protocol}`));
 
     let settled = false;
@@ -38,33 +39,40 @@ export function fetchJson(url: string, limits: FetchLimits): Promise<unknown> {
       if (error) reject(error);
       else resolve(value);
     };
-    const request = transport.get(target, { headers: { accept: 'application/json' } }, (response) => {
-      const status = response.statusCode ?? 0;
-      if (status < 200 || status >= 300) {
-        response.resume();
-        return finish(new JwksFetchError(`HTTP ${status}`));
-      }
-      const declared = Number(response.headers['content-length']);
-      if (declared > limits.maxBytes) return finish(new JwksFetchError('response too large'));
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limits.maxBytes) return finish(new JwksFetchError('response too large'));
-        chunks.push(chunk);
-      });
-      response.on('end', () => {
-        try {
-          finish(undefined, JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch {
-          finish(new JwksFetchError('response is not JSON'));
+    const request = transport.get(
+      target,
+      { headers: { accept: 'application/json' } },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
+          response.resume();
+          return finish(new JwksFetchError(`HTTP ${status}`));
         }
-      });
-      response.on('error', () => finish(new JwksFetchError('response aborted')));
-      response.on('aborted', () => finish(new JwksFetchError('response aborted')));
-    });
+        const declared = Number(response.headers['content-length']);
+        if (declared > limits.maxBytes) return finish(new JwksFetchError('response too large'));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limits.maxBytes) return finish(new JwksFetchError('response too large'));
+          chunks.push(chunk);
+        });
+        response.on('end', () => {
+          try {
+            finish(undefined, JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch {
+            finish(new JwksFetchError('response is not JSON'));
+          }
+        });
+        response.on('error', () => finish(new JwksFetchError('response aborted')));
+        response.on('aborted', () => finish(new JwksFetchError('response aborted')));
+      },
+    );
     request.on('error', (error) => finish(new JwksFetchError(`request failed: ${error.message}`)));
-    const deadline = setTimeout(() => finish(new JwksFetchError(`timed out after ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    const deadline = setTimeout(
+      () => finish(new JwksFetchError(`timed out after ${limits.timeoutMs} ms`)),
+      limits.timeoutMs,
+    );
     deadline.unref();
   });
 }

@@ -21,7 +21,8 @@ export function checkClaims(
   time: TimeRules,
 ): string | undefined {
   const { iss, tid, aud, exp, nbf, iat } = payload;
-  if (typeof iss !== 'string' || !provider.issuers.matches(iss, tid)) return 'Token issuer is not trusted';
+  if (typeof iss !== 'string' || !provider.issuers.matches(iss, tid))
+    return 'Token issuer is not trusted';
   if (provider.allowedTenants && !(typeof tid === 'string' && provider.allowedTenants.has(tid))) {
     return 'Token tenant is not allowed';
   }

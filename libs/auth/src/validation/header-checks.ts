@@ -24,13 +24,17 @@ export function checkHeader(
 ): CheckedHeader | string {
   const { alg, kid, typ } = header;
   if (typeof alg !== 'string' || !algorithms.includes(alg)) return 'Token algorithm is not allowed';
-  if (KEY_REFERENCES.some((name) => name in header)) return 'Token header names key material, which is never used';
-  if (PROCESSING.some((name) => name in header)) return 'Token header uses an unsupported extension';
+  if (KEY_REFERENCES.some((name) => name in header))
+    return 'Token header names key material, which is never used';
+  if (PROCESSING.some((name) => name in header))
+    return 'Token header uses an unsupported extension';
   if (typeof kid !== 'string' || !KID.test(kid)) return 'Token header has no usable key id (kid)';
   if (typ !== undefined) {
-    if (typeof typ !== 'string' || !ACCESS_TOKEN_TYPES.has(typ.toLowerCase())) return 'Token type is not an access token';
+    if (typeof typ !== 'string' || !ACCESS_TOKEN_TYPES.has(typ.toLowerCase()))
+      return 'Token type is not an access token';
   }
-  if (requiredType !== undefined && !sameType(typ, requiredType)) return `Token type must be ${requiredType}`;
+  if (requiredType !== undefined && !sameType(typ, requiredType))
+    return `Token type must be ${requiredType}`;
   return { alg, kid };
 }
 

@@ -14,7 +14,11 @@ export class IssuerMatcher {
     for (const issuer of issuers) {
       const at = issuer.indexOf(TEMPLATE);
       if (at < 0) this.exact.add(issuer);
-      else this.templates.push({ prefix: issuer.slice(0, at), suffix: issuer.slice(at + TEMPLATE.length) });
+      else
+        this.templates.push({
+          prefix: issuer.slice(0, at),
+          suffix: issuer.slice(at + TEMPLATE.length),
+        });
     }
   }
 
@@ -41,5 +45,10 @@ export function keyIssuerAllows(keyIssuer: string, iss: string, tid: unknown): b
   if (keyIssuer.includes(TEMPLATE) && !tenant) return false;
   const expected = tenant ? keyIssuer.split(TEMPLATE).join(tenant) : keyIssuer;
   if (iss === expected) return true;
-  return tenant !== undefined && iss === `https://sts.windows.net/${tenant}/` && /\/v2\.0$/.test(expected) && expected.includes(`/${tenant}/`);
+  return (
+    tenant !== undefined &&
+    iss === `https://sts.windows.net/${tenant}/` &&
+    /\/v2\.0$/.test(expected) &&
+    expected.includes(`/${tenant}/`)
+  );
 }

@@ -21,7 +21,11 @@ const CURVES = new Set(['P-256', 'P-384', 'P-521']);
  * Keeps only the entries of a key set that may verify our tokens: RSA or EC signature keys with a
  * kid, meant for `verify`, of an allowed algorithm, big enough, and public only.
  */
-export function usableJwks(body: unknown, algorithms: readonly string[], minRsaBits: number): PublishedJwk[] {
+export function usableJwks(
+  body: unknown,
+  algorithms: readonly string[],
+  minRsaBits: number,
+): PublishedJwk[] {
   const keys = (body as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) return [];
   return keys.filter((jwk): jwk is PublishedJwk => isUsable(jwk, algorithms, minRsaBits));
@@ -33,14 +37,21 @@ function isUsable(jwk: unknown, algorithms: readonly string[], minRsaBits: numbe
   if (typeof k.kid !== 'string' || k.kid.length === 0 || k.kid.length > 256) return false;
   if (PRIVATE_MEMBERS.some((m) => m in k)) return false;
   if (k.use !== undefined && k.use !== 'sig') return false;
-  if (k.key_ops !== undefined && !(Array.isArray(k.key_ops) && k.key_ops.includes('verify'))) return false;
-  if (k.alg !== undefined && !(typeof k.alg === 'string' && algorithms.includes(k.alg))) return false;
+  if (k.key_ops !== undefined && !(Array.isArray(k.key_ops) && k.key_ops.includes('verify')))
+    return false;
+  if (k.alg !== undefined && !(typeof k.alg === 'string' && algorithms.includes(k.alg)))
+    return false;
   if (k.issuer !== undefined && typeof k.issuer !== 'string') return false;
   if (k.kty === 'RSA') {
     return typeof k.n === 'string' && typeof k.e === 'string' && modulusBits(k.n) >= minRsaBits;
   }
   if (k.kty === 'EC') {
-    return typeof k.crv === 'string' && CURVES.has(k.crv) && typeof k.x === 'string' && typeof k.y === 'string';
+    return (
+      typeof k.crv === 'string' &&
+      CURVES.has(k.crv) &&
+      typeof k.x === 'string' &&
+      typeof k.y === 'string'
+    );
   }
   return false;
 }

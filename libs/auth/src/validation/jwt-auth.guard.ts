@@ -104,7 +104,12 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   /** DESIGN K1–K3, E5: checked on every request, cached or not, from the store's local view. */
   protected assertNotRevoked(user: AuthUser): void {
     const verdict = this.revocations.check(
-      { tokenId: user.tokenId, sessionId: user.sessionId, subject: user.subject, issuedAt: user.issuedAt },
+      {
+        tokenId: user.tokenId,
+        sessionId: user.sessionId,
+        subject: user.subject,
+        issuedAt: user.issuedAt,
+      },
       this.clock.nowSeconds(),
     );
     if (!verdict.revoked) return;

@@ -22,21 +22,35 @@ export const JWT_STRATEGY = 'jwt';
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   constructor(
     private readonly verifier: TokenVerifier,
-    providers: TokenProviders, config: AuthConfig, clock: Clock) {
+    providers: TokenProviders,
+    config: AuthConfig,
+    clock: Clock,
+  ) {
     super({
-      jwtFromRequest: (request: Request) => ((request as unknown as AuthRequest)[BEARER_TOKEN] as string) ?? null,
-      secretOrKeyProvider: (request: Request, token: string, done: (e: unknown, k?: unknown) => void) => {
-        verifier.resolveKey(request as unknown as AuthRequest, token).then((key) => done(null, key), done);
+      jwtFromRequest: (request: Request) =>
+        ((request as unknown as AuthRequest)[BEARER_TOKEN] as string) ?? null,
+      secretOrKeyProvider: (
+        request: Request,
+        token: string,
+        done: (e: unknown, k?: unknown) => void,
+      ) => {
+        verifier
+          .resolveKey(request as unknown as AuthRequest, token)
+          .then((key) => done(null, key), done);
       },
       algorithms: [...providers.algorithms],
       passReqToCallback: true,
       jsonWebTokenOptions: { clockTolerance: config.clockTolerance },
     });
     // jsonwebtoken reads `clockTimestamp` on every call; make it the injectable Clock (DESIGN V5).
-    Object.defineProperty((this as unknown as { _verifOpts: object })._verifOpts, 'clockTimestamp', {
-      get: () => clock.nowSeconds(),
-      enumerable: true,
-    });
+    Object.defineProperty(
+      (this as unknown as { _verifOpts: object })._verifOpts,
+      'clockTimestamp',
+      {
+        get: () => clock.nowSeconds(),
+        enumerable: true,
+      },
+    );
   }
 
   /** Called by passport-jwt once the signature is verified. */

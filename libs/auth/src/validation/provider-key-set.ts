@@ -66,7 +66,11 @@ export class ProviderKeySet {
       cache: false,
       rateLimit: false,
       fetcher: async () => {
-        const usable = usableJwks(await this.load(), settings.algorithms, settings.minRsaModulusBits);
+        const usable = usableJwks(
+          await this.load(),
+          settings.algorithms,
+          settings.minRsaModulusBits,
+        );
         this.lastUsable = usable;
         return { keys: usable };
       },
@@ -82,7 +86,8 @@ export class ProviderKeySet {
     if (!this.keys.has(kid)) {
       // A set fetched during this very lookup already answered; otherwise the cooldown decides.
       if (this.inflight) await this.inflight;
-      else if (!expired && this.mayRefetchForUnknownKid(this.clock.now())) await this.refresh(this.clock.now());
+      else if (!expired && this.mayRefetchForUnknownKid(this.clock.now()))
+        await this.refresh(this.clock.now());
     }
     const key = this.keys.get(kid);
     if (!key) return this.isUsable(this.clock.now()) ? { status: 'unknown' } : this.unavailable();
@@ -103,7 +108,9 @@ export class ProviderKeySet {
   private isUsable(now: number): boolean {
     if (this.keys.size === 0) return false;
     if (this.isFresh(now)) return true;
-    return this.failedAt >= this.fetchedAt && now - this.fetchedAt < this.settings.staleIfErrorMaxAgeMs;
+    return (
+      this.failedAt >= this.fetchedAt && now - this.fetchedAt < this.settings.staleIfErrorMaxAgeMs
+    );
   }
 
   private mayRefetchForUnknownKid(now: number): boolean {
@@ -118,7 +125,8 @@ export class ProviderKeySet {
   private refresh(now: number): Promise<void> {
     if (this.inflight) return this.inflight;
     // After a failure, wait a little before asking a struggling endpoint again.
-    if (now - this.failedAt < this.retryDelayMs() && this.failedAt > this.fetchedAt) return Promise.resolve();
+    if (now - this.failedAt < this.retryDelayMs() && this.failedAt > this.fetchedAt)
+      return Promise.resolve();
     this.inflight = this.fetch().finally(() => (this.inflight = undefined));
     return this.inflight;
   }
@@ -131,7 +139,12 @@ export class ProviderKeySet {
       for (const signingKey of signingKeys) {
         const jwk = jwkByKid.get(signingKey.kid);
         if (!jwk || keys.has(jwk.kid)) continue;
-        keys.set(jwk.kid, { kid: jwk.kid, key: createPublicKey(signingKey.getPublicKey()), jwk, keySet: this });
+        keys.set(jwk.kid, {
+          kid: jwk.kid,
+          key: createPublicKey(signingKey.getPublicKey()),
+          jwk,
+          keySet: this,
+        });
       }
       // Keep the very objects of unchanged keys, so cached results stay valid across refetches.
       for (const [kid, key] of keys) {
@@ -166,5 +179,14 @@ export class ProviderKeySet {
 }
 
 function sameKey(a: PublishedJwk, b: PublishedJwk): boolean {
-  return a.kty === b.kty && a.n === b.n && a.e === b.e && a.x === b.x && a.y === b.y && a.crv === b.crv && a.alg === b.alg && a.issuer === b.issuer;
+  return (
+    a.kty === b.kty &&
+    a.n === b.n &&
+    a.e === b.e &&
+    a.x === b.x &&
+    a.y === b.y &&
+    a.crv === b.crv &&
+    a.alg === b.alg &&
+    a.issuer === b.issuer
+  );
 }

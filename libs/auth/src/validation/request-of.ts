@@ -16,11 +16,14 @@ export function requestOf(context: ExecutionContext): AuthRequest | undefined {
       return context.switchToHttp().getRequest<AuthRequest>();
     case 'graphql': {
       // GraphQL args are (root, args, ctx, info); ctx carries req (Apollo/Express) or request (Mercurius).
-      const ctx = context.getArgByIndex(2) as { req?: AuthRequest; request?: AuthRequest } | undefined;
+      const ctx = context.getArgByIndex(2) as
+        { req?: AuthRequest; request?: AuthRequest } | undefined;
       return ctx?.req ?? ctx?.request;
     }
     case 'ws': {
-      const client = context.switchToWs().getClient<{ request?: AuthRequest; handshake?: AuthRequest }>();
+      const client = context
+        .switchToWs()
+        .getClient<{ request?: AuthRequest; handshake?: AuthRequest }>();
       return client?.request ?? client?.handshake;
     }
     default:

@@ -40,9 +40,14 @@ export class TokenProviders {
   ) {
     const options = own ? [own, ...config.providers] : [...config.providers];
     if (options.length === 0) {
-      throw new TypeError('AuthModule: no token provider is configured; set `issuer`, `entra`, `providers` or `issuing`.');
+      throw new TypeError(
+        'AuthModule: no token provider is configured; set `issuer`, `entra`, `providers` or `issuing`.',
+      );
     }
-    const limits: FetchLimits = { timeoutMs: config.jwks.timeoutMs, maxBytes: config.jwks.maxResponseBytes };
+    const limits: FetchLimits = {
+      timeoutMs: config.jwks.timeoutMs,
+      maxBytes: config.jwks.maxResponseBytes,
+    };
     this.all = options.map((p) => resolve(p, config, clock, events, limits));
     this.algorithms = [...new Set(this.all.flatMap((p) => p.algorithms))];
     assertDistinctIssuers(this.all);
@@ -121,7 +126,9 @@ function assertDistinctIssuers(providers: readonly ResolvedProvider[]): void {
     for (const issuer of provider.issuers.exactIssuers()) {
       const other = seen.get(issuer);
       if (other !== undefined) {
-        throw new TypeError(`AuthModule: issuer "${issuer}" is configured by two providers ("${other}" and "${provider.name}"); give each issuer to one provider.`);
+        throw new TypeError(
+          `AuthModule: issuer "${issuer}" is configured by two providers ("${other}" and "${provider.name}"); give each issuer to one provider.`,
+        );
       }
       seen.set(issuer, provider.name);
     }

@@ -14,7 +14,8 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
  */
 export function decodeToken(token: string): DecodedToken | string {
   const parts = token.split('.');
-  if (parts.length !== 3) return parts.length === 5 ? 'Encrypted tokens (JWE) are not accepted' : 'Malformed token';
+  if (parts.length !== 3)
+    return parts.length === 5 ? 'Encrypted tokens (JWE) are not accepted' : 'Malformed token';
   if (!parts.every((part) => SEGMENT.test(part) && isCanonical(part))) return 'Malformed token';
   const header = parseObject(parts[0]);
   const payload = parseObject(parts[1]);
@@ -35,7 +36,9 @@ function parseObject(segment: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** JSON.parse reviver: rebuilds every object with a null prototype. */

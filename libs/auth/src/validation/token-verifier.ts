@@ -45,7 +45,10 @@ export class TokenVerifier {
     if (typeof header === 'string') throw new InvalidTokenError(header);
     const lookup = await provider.keySet.lookup(header.kid, header.alg);
     if (lookup.status === 'unavailable') {
-      throw new TemporarilyUnavailableError('Signing keys cannot be fetched right now', lookup.retryAfterSeconds);
+      throw new TemporarilyUnavailableError(
+        'Signing keys cannot be fetched right now',
+        lookup.retryAfterSeconds,
+      );
     }
     if (lookup.status === 'unknown') throw new InvalidTokenError('Token signing key is unknown');
     const context: TokenContext = { decoded, provider, key: lookup.key };
@@ -67,7 +70,11 @@ export class TokenVerifier {
     const user = this.mapper.map(payload);
     if (typeof user === 'string') throw new InvalidTokenError(user);
     // DESIGN A8: a token with neither a scope nor an app role was not meant for this API.
-    if (context.provider.requireScopeOrRole && user.scopes.length === 0 && user.roles.length === 0) {
+    if (
+      context.provider.requireScopeOrRole &&
+      user.scopes.length === 0 &&
+      user.roles.length === 0
+    ) {
       throw new InvalidTokenError('Token has neither a scope nor an app role for this API');
     }
     return user;

@@ -24,7 +24,10 @@ export const VALIDATION_PROVIDERS: Provider[] = [
     provide: ValidationCache,
     useFactory: (config: AuthConfig) =>
       config.validationCache
-        ? new ValidationCache(config.validationCache.maxAge * 1000, config.validationCache.maxEntries)
+        ? new ValidationCache(
+            config.validationCache.maxAge * 1000,
+            config.validationCache.maxEntries,
+          )
         : null,
     inject: [AuthConfig],
   },
@@ -38,4 +41,12 @@ export const VALIDATION_PROVIDERS: Provider[] = [
   JwtAuthGuard,
 ];
 
-export const VALIDATION_EXPORTS = [AuthConfig, Clock, AuthEvents, ClaimsMapper, RevocationStore, TokenProviders, JwtAuthGuard];
+export const VALIDATION_EXPORTS = [
+  AuthConfig,
+  Clock,
+  AuthEvents,
+  ClaimsMapper,
+  RevocationStore,
+  TokenProviders,
+  JwtAuthGuard,
+];
