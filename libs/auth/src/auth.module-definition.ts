@@ -6,7 +6,7 @@ import { ClaimsGuard } from './authorization/claims.guard';
 
 /** Module-level switches, given beside the options in `forRoot({...})` / `forRootAsync({...})`. */
 export interface AuthModuleExtras {
-  /** Register the module globally. Default false. */
+  /** Register the module globally, so guards applied by decorators resolve in every module. Default true. */
   isGlobal?: boolean;
   /**
    * Register `JwtAuthGuard` and `ClaimsGuard` as global guards (DESIGN A6): every route then needs a
@@ -26,7 +26,7 @@ export const {
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createAuthOptions')
   .setExtras<AuthModuleExtras>(
-    { isGlobal: false, globalGuards: true, extraProviders: [] },
+    { isGlobal: true, globalGuards: true, extraProviders: [] },
     (definition, extras) => ({
       ...definition,
       global: extras.isGlobal,

@@ -564,9 +564,19 @@ describe.each(SETUPS)('ClaimsGuard groups overage with a resolver — %s', (_set
 
   it.each<[string, unknown]>([
     ['a string', 'boom'],
-    ['an object whose toString throws', { toString: () => { throw new Error('no'); } }],
+    [
+      'an object whose toString throws',
+      {
+        toString: () => {
+          throw new Error('no');
+        },
+      },
+    ],
   ])('answers 503 when the resolver throws %s', async (_name, thrown) => {
-    app = await createApp({ global, resolver: new RecordingResolver(() => Promise.reject(thrown)) });
+    app = await createApp({
+      global,
+      resolver: new RecordingResolver(() => Promise.reject(thrown)),
+    });
     const res = await call(app, '/groups/any', overage());
     expect(res.status).toBe(503);
   });

@@ -118,9 +118,8 @@ export class ClaimsGuard implements CanActivate {
   }
 
   /**
-   * Every requirement of the route: the class's first, then the handler's; each decoration is
-   * one entry. Metadata that is not an array is ignored only because no decorator of ours
-   * writes such a thing.
+   * Every requirement of the route: the class's first (inherited ones included), then the
+   * handler's; each decoration is one entry. Read through the decorators, never a string key.
    */
   protected getRequirements(context: ExecutionContext): readonly Requirement[] {
     const levels = [context.getClass(), context.getHandler()];

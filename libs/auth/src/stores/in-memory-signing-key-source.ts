@@ -30,12 +30,15 @@ export class InMemorySigningKeySource extends SigningKeySource implements OnModu
   private generatingActive?: Promise<void>;
   /** The generation of the next pending key (`rotateEvery`). */
   private generatingPending?: Promise<void>;
+  /** Generate at start-up only when issuing is configured. */
+  private readonly eager: boolean;
 
   constructor(
     private readonly clock: Clock,
     @Optional() @Inject(IssuingConfig) config?: IssuingConfig | null,
   ) {
     super();
+    this.eager = config !== undefined && config !== null;
     this.algorithm = config?.algorithm ?? ISSUING_DEFAULTS.algorithm;
     this.prePublishMs = (config?.prePublish ?? ISSUING_DEFAULTS.keys.prePublish) * 1000;
     this.rotateEveryMs = config?.rotateEvery === undefined ? undefined : config.rotateEvery * 1000;
@@ -47,7 +50,7 @@ export class InMemorySigningKeySource extends SigningKeySource implements OnModu
 
   /** Generates the first key at start-up, so the first token does not wait for it. */
   async onModuleInit(): Promise<void> {
-    await this.ensureActive();
+    if (this.eager) await this.ensureActive();
   }
 
   async activeKey(): Promise<SigningKey> {

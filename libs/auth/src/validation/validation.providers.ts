@@ -48,5 +48,6 @@ export const VALIDATION_EXPORTS = [
   ClaimsMapper,
   RevocationStore,
   TokenProviders,
+  ValidationCache,
   JwtAuthGuard,
 ];
