@@ -130,7 +130,8 @@ export class AccessTokenService {
     );
     if (!ok || payload.iss !== this.config.issuer) return undefined;
     const { jti, sub, exp, client_id: clientId, sid } = payload;
-    if (typeof jti !== 'string' || typeof sub !== 'string' || typeof exp !== 'number') return undefined;
+    if (typeof jti !== 'string' || typeof sub !== 'string' || typeof exp !== 'number')
+      return undefined;
     if (exp + this.config.clockTolerance <= this.clock.nowSeconds()) return undefined;
     return {
       tokenId: jti,

@@ -26,15 +26,21 @@ export class ClientAuthenticator {
   ) {}
 
   /** @throws OAuthError `invalid_client` (401) or `invalid_request` (400). */
-  identify(authorization: string | string[] | undefined, params: Map<string, string>): ClientIdentity {
-    if (Array.isArray(authorization)) throw OAuthError.invalidRequest('one Authorization header only');
+  identify(
+    authorization: string | string[] | undefined,
+    params: Map<string, string>,
+  ): ClientIdentity {
+    if (Array.isArray(authorization))
+      throw OAuthError.invalidRequest('one Authorization header only');
     const bodyId = params.get('client_id');
     const bodySecret = params.get('client_secret');
     if (authorization !== undefined) {
-      if (bodySecret !== undefined) throw OAuthError.invalidRequest('use one client authentication method');
+      if (bodySecret !== undefined)
+        throw OAuthError.invalidRequest('use one client authentication method');
       const basic = parseBasic(authorization);
       if (!basic) throw this.invalidClient();
-      if (bodyId !== undefined && bodyId !== basic.id) throw OAuthError.invalidRequest('client_id differs');
+      if (bodyId !== undefined && bodyId !== basic.id)
+        throw OAuthError.invalidRequest('client_id differs');
       return this.verify(basic.id, basic.secret);
     }
     if (bodySecret !== undefined) {

@@ -8,7 +8,8 @@ import type { IssuingConfig } from './issuing-config';
  */
 export function discoveryDocument(config: IssuingConfig): Record<string, unknown> {
   const base = config.baseUrl;
-  const authMethods = config.clients.size > 0 ? ['none', 'client_secret_basic', 'client_secret_post'] : ['none'];
+  const authMethods =
+    config.clients.size > 0 ? ['none', 'client_secret_basic', 'client_secret_post'] : ['none'];
   const algorithms = config.algorithms;
   return {
     issuer: config.issuer,

@@ -1,5 +1,9 @@
 export { AccessTokenService, RESERVED_CLAIMS } from './access-token.service';
-export type { AccessTokenRequest, MintedAccessToken, VerifiedOwnAccessToken } from './access-token.service';
+export type {
+  AccessTokenRequest,
+  MintedAccessToken,
+  VerifiedOwnAccessToken,
+} from './access-token.service';
 export { ClientAuthenticator } from './client-authenticator.service';
 export type { ClientIdentity } from './client-authenticator.service';
 export { IssuingConfig } from './issuing-config';

@@ -76,7 +76,10 @@ export class IssuingConfig {
   /** Reads `issuing` from the module options; undefined when nothing is issued. */
   static fromModuleOptions(options: AuthModuleOptions): IssuingConfig | undefined {
     if (options.issuing === undefined) return undefined;
-    return new IssuingConfig(options.issuing, options.clockTolerance ?? AUTH_DEFAULTS.clockTolerance);
+    return new IssuingConfig(
+      options.issuing,
+      options.clockTolerance ?? AUTH_DEFAULTS.clockTolerance,
+    );
   }
 
   /** The algorithms the API's own tokens may carry (validation's allow-list for them). */

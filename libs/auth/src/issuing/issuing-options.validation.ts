@@ -9,7 +9,8 @@ export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
  */
 export function validateIssuingOptions(options: IssuingOptions, clockTolerance: number): void {
   if (!options || typeof options !== 'object') fail('issuing', 'pass an object');
-  if (!nonEmpty(options.issuer)) fail('issuing.issuer', 'give the `iss` of the tokens this API issues');
+  if (!nonEmpty(options.issuer))
+    fail('issuing.issuer', 'give the `iss` of the tokens this API issues');
   const audiences = Array.isArray(options.audience) ? options.audience : [options.audience];
   if (!audiences.length || !audiences.every(nonEmpty)) {
     fail('issuing.audience', 'give the `aud` value(s) of the tokens this API issues');
@@ -24,11 +25,16 @@ export function validateIssuingOptions(options: IssuingOptions, clockTolerance: 
   if (options.baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(options.baseUrl)) {
     fail('issuing.baseUrl', 'give an absolute http(s) URL');
   }
-  if (options.algorithm !== undefined && options.algorithm !== 'RS256' && options.algorithm !== 'ES256') {
+  if (
+    options.algorithm !== undefined &&
+    options.algorithm !== 'RS256' &&
+    options.algorithm !== 'ES256'
+  ) {
     fail('issuing.algorithm', 'use "RS256" or "ES256"');
   }
   if (options.cookie !== undefined && typeof options.cookie !== 'boolean') {
-    if (typeof options.cookie !== 'object' || options.cookie === null) fail('issuing.cookie', 'pass true or an object');
+    if (typeof options.cookie !== 'object' || options.cookie === null)
+      fail('issuing.cookie', 'pass true or an object');
     const { name, path } = options.cookie;
     if (name !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
       fail('issuing.cookie.name', 'use a cookie token (letters, digits, -_.)');
@@ -41,7 +47,10 @@ export function validateIssuingOptions(options: IssuingOptions, clockTolerance: 
     fail('issuing.defaultClientId', 'give a non-empty client id');
   }
   if (options.scopes !== undefined) {
-    if (!Array.isArray(options.scopes) || !options.scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
+    if (
+      !Array.isArray(options.scopes) ||
+      !options.scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))
+    ) {
       fail('issuing.scopes', 'list scope names without spaces or quotes');
     }
   }
@@ -66,7 +75,10 @@ function checkKeys(options: IssuingOptions, clockTolerance: number): void {
   if (keys.retireAfter !== undefined) {
     seconds(keys.retireAfter, 'issuing.keys.retireAfter', minRetire);
   } else if (ISSUING_DEFAULTS.keys.retireAfter < minRetire) {
-    fail('issuing.keys.retireAfter', `set it to at least ${minRetire} (accessTokenTtl + clockTolerance + 600)`);
+    fail(
+      'issuing.keys.retireAfter',
+      `set it to at least ${minRetire} (accessTokenTtl + clockTolerance + 600)`,
+    );
   }
   const prePublish = keys.prePublish ?? ISSUING_DEFAULTS.keys.prePublish;
   if (keys.rotateEvery !== undefined && keys.rotateEvery <= prePublish) {
@@ -74,16 +86,25 @@ function checkKeys(options: IssuingOptions, clockTolerance: number): void {
   }
   if (options.signingKeys !== undefined) {
     if (!Array.isArray(options.signingKeys) || options.signingKeys.length === 0) {
-      fail('issuing.signingKeys', 'list at least one PEM key, or leave it out to generate keys in memory');
+      fail(
+        'issuing.signingKeys',
+        'list at least one PEM key, or leave it out to generate keys in memory',
+      );
     }
     options.signingKeys.forEach((key, i) => {
       if (!nonEmpty(key?.privateKey) || !key.privateKey.includes('PRIVATE KEY')) {
         fail(`issuing.signingKeys[${i}].privateKey`, 'give a PEM private key');
       }
       if (i > 0 && key.activeFrom === undefined) {
-        fail(`issuing.signingKeys[${i}].activeFrom`, 'give every key after the first an activation time (epoch s)');
+        fail(
+          `issuing.signingKeys[${i}].activeFrom`,
+          'give every key after the first an activation time (epoch s)',
+        );
       }
-      if (key.activeFrom !== undefined && (!Number.isFinite(key.activeFrom) || key.activeFrom < 0)) {
+      if (
+        key.activeFrom !== undefined &&
+        (!Number.isFinite(key.activeFrom) || key.activeFrom < 0)
+      ) {
         fail(`issuing.signingKeys[${i}].activeFrom`, 'use epoch seconds');
       }
     });

@@ -34,20 +34,27 @@ export const ISSUING_PROVIDERS: Provider[] = [
   {
     provide: IssuingConfig,
     useFactory: (auth: AuthConfig) =>
-      auth.options.issuing === undefined ? null : new IssuingConfig(auth.options.issuing, auth.clockTolerance),
+      auth.options.issuing === undefined
+        ? null
+        : new IssuingConfig(auth.options.issuing, auth.clockTolerance),
     inject: [AuthConfig],
   },
   {
     provide: SigningKeySource,
     useFactory: (clock: Clock, config: IssuingConfig | null) =>
-      config?.signingKeys ? new PemSigningKeySource(clock, config) : new InMemorySigningKeySource(clock, config),
+      config?.signingKeys
+        ? new PemSigningKeySource(clock, config)
+        : new InMemorySigningKeySource(clock, config),
     inject: [Clock, IssuingConfig],
   },
   { provide: RefreshTokenStore, useClass: InMemoryRefreshTokenStore },
   {
     // The API's own tokens are validated like anyone else's: through this JWKS (DESIGN R2).
     provide: OWN_TOKEN_PROVIDER,
-    useFactory: (config: IssuingConfig | null, keys: SigningKeySource): TokenProviderOptions | undefined =>
+    useFactory: (
+      config: IssuingConfig | null,
+      keys: SigningKeySource,
+    ): TokenProviderOptions | undefined =>
       config
         ? {
             name: 'self',
@@ -93,10 +100,15 @@ export const ISSUING_EXPORTS = [
 export function issuingControllers(mounted: boolean, options?: AuthModuleOptions): Type<unknown>[] {
   if (!mounted) return [];
   const issuing = options?.issuing;
-  if (issuing) validateIssuingOptions(issuing, options?.clockTolerance ?? AUTH_DEFAULTS.clockTolerance);
+  if (issuing)
+    validateIssuingOptions(issuing, options?.clockTolerance ?? AUTH_DEFAULTS.clockTolerance);
   if (issuing?.mountControllers === false) return [];
   const prefix = issuing?.routePrefix ?? ISSUING_DEFAULTS.routePrefix;
-  return [WellKnownController, withPrefix(TokenController, prefix), withPrefix(SessionController, prefix)];
+  return [
+    WellKnownController,
+    withPrefix(TokenController, prefix),
+    withPrefix(SessionController, prefix),
+  ];
 }
 
 /** The controller under another path: a subclass that inherits every route, guard and filter. */

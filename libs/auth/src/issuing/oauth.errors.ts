@@ -48,16 +48,23 @@ export class OAuthError extends HttpException {
   }
 
   /** RT4: 400 `invalid_scope`. */
-  static invalidScope(description = 'the requested scope is invalid or exceeds the granted scope'): OAuthError {
+  static invalidScope(
+    description = 'the requested scope is invalid or exceeds the granted scope',
+  ): OAuthError {
     return new OAuthError('invalid_scope', description);
   }
 
   /** RT5: 401 `invalid_client` with `WWW-Authenticate: Basic realm="…"`. */
   static invalidClient(realm: string): OAuthError {
     const safeRealm = realm.replace(/[^\x20-\x7e]/g, '?').replace(/(["\\])/g, '\\$1');
-    return new OAuthError('invalid_client', 'client authentication failed', HttpStatus.UNAUTHORIZED, {
-      'WWW-Authenticate': `Basic realm="${safeRealm}"`,
-    });
+    return new OAuthError(
+      'invalid_client',
+      'client authentication failed',
+      HttpStatus.UNAUTHORIZED,
+      {
+        'WWW-Authenticate': `Basic realm="${safeRealm}"`,
+      },
+    );
   }
 
   /** 405 for a GET (or other method) on a POST-only endpoint. */

@@ -56,7 +56,8 @@ export class RefreshGrantService {
   async exchange(request: RefreshGrantRequest): Promise<IssuedTokens> {
     const { params, client } = request;
     const grantType = params.get('grant_type');
-    if (grantType === undefined || grantType === '') throw OAuthError.invalidRequest('grant_type is required');
+    if (grantType === undefined || grantType === '')
+      throw OAuthError.invalidRequest('grant_type is required');
     if (grantType !== 'refresh_token') throw OAuthError.unsupportedGrantType();
     const token = this.presentedToken(params.get('refresh_token'), request.cookieToken);
     const requested = this.requestedScope(params.get('scope'));
@@ -121,12 +122,18 @@ export class RefreshGrantService {
         const replayed = openSuccessor(parts, result.ciphertext);
         if (!replayed) return this.refuse('mismatch', parts.familyId);
         await this.checkSubject(result.family);
-        this.events.emit('refresh.grace_replay', { familyId: result.family.id, subject: result.family.subject });
+        this.events.emit('refresh.grace_replay', {
+          familyId: result.family.id,
+          subject: result.family.subject,
+        });
         return this.tokens(result.family, replayed, requested);
       }
       case 'rotated':
         await this.checkSubject(result.family);
-        this.events.emit('refresh.rotated', { familyId: result.family.id, subject: result.family.subject });
+        this.events.emit('refresh.rotated', {
+          familyId: result.family.id,
+          subject: result.family.subject,
+        });
         return this.tokens(result.family, successorToken, requested);
     }
   }
@@ -147,7 +154,10 @@ export class RefreshGrantService {
       claims: family.claims,
     });
     const now = this.clock.now();
-    const refreshEnd = Math.min(family.absoluteExpiresAt, family.lastUsedAt + this.config.refreshIdleTtl * 1000);
+    const refreshEnd = Math.min(
+      family.absoluteExpiresAt,
+      family.lastUsedAt + this.config.refreshIdleTtl * 1000,
+    );
     return {
       body: {
         access_token: access.token,
@@ -169,7 +179,10 @@ export class RefreshGrantService {
 
   private checkClient(family: RefreshFamily, client: ClientIdentity): void {
     // A confidential client's tokens need that client's credentials (RFC 6749 §6).
-    if (this.clients.isConfidential(family.clientId) && !(client.authenticated && client.clientId === family.clientId)) {
+    if (
+      this.clients.isConfidential(family.clientId) &&
+      !(client.authenticated && client.clientId === family.clientId)
+    ) {
       throw this.clients.invalidClient();
     }
     // RT5: another client's token is invalid_grant, as any other unusable token.
@@ -183,14 +196,16 @@ export class RefreshGrantService {
       throw OAuthError.invalidRequest('give the refresh token once, in the body or the cookie');
     }
     const token = fromBody ?? fromCookie;
-    if (token === undefined || token === '') throw OAuthError.invalidRequest('refresh_token is required');
+    if (token === undefined || token === '')
+      throw OAuthError.invalidRequest('refresh_token is required');
     return token;
   }
 
   private requestedScope(scope: string | undefined): string[] | undefined {
     if (scope === undefined || scope === '') return undefined;
     const names = parseScope(scope);
-    if (!names || names.length === 0) throw OAuthError.invalidScope('the requested scope is malformed');
+    if (!names || names.length === 0)
+      throw OAuthError.invalidScope('the requested scope is malformed');
     return names;
   }
 

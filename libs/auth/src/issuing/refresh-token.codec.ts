@@ -1,10 +1,4 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  hkdfSync,
-  randomBytes,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 /** A refresh token taken apart. Every part is base64url text; `secret` never leaves memory. */
 export interface RefreshTokenParts {
@@ -44,7 +38,8 @@ export function parseRefreshToken(token: string): RefreshTokenParts | undefined 
   const match = FORMAT.exec(token);
   if (!match) return undefined;
   const [, familyId, tokenId, secret] = match;
-  if (!canonical(familyId, 16) || !canonical(tokenId, 16) || !canonical(secret, 32)) return undefined;
+  if (!canonical(familyId, 16) || !canonical(tokenId, 16) || !canonical(secret, 32))
+    return undefined;
   return { familyId, tokenId, secret };
 }
 

@@ -9,12 +9,7 @@ import { RevocationStore } from '../revocation/revocation.store';
 
 /** Why a family was revoked, as reported in the `family.revoked` event. */
 export type FamilyRevocationReason =
-  | 'reuse'
-  | 'logout'
-  | 'session_deleted'
-  | 'revoked'
-  | 'evicted'
-  | 'subject_revoked';
+  'reuse' | 'logout' | 'session_deleted' | 'revoked' | 'evicted' | 'subject_revoked';
 
 /**
  * Revokes sessions (refresh families) together with their live access tokens (DESIGN K1, K2;
@@ -32,7 +27,10 @@ export class SessionRevocationService {
   ) {}
 
   /** Revokes a family and its access tokens. Returns the family, or undefined when unknown. */
-  async revokeFamily(familyId: string, reason: FamilyRevocationReason): Promise<RefreshFamily | undefined> {
+  async revokeFamily(
+    familyId: string,
+    reason: FamilyRevocationReason,
+  ): Promise<RefreshFamily | undefined> {
     const family = await storeCall(
       () => this.families.revokeFamily(familyId, this.clock.now()),
       this.config.storeTimeoutMs,
@@ -47,7 +45,10 @@ export class SessionRevocationService {
    */
   async revokeAccessTokensOf(family: RefreshFamily, reason: FamilyRevocationReason): Promise<void> {
     const until = this.config.accessTokenHorizon(this.clock.nowSeconds());
-    await storeCall(() => this.revocations.revokeSession(family.id, until), this.config.storeTimeoutMs);
+    await storeCall(
+      () => this.revocations.revokeSession(family.id, until),
+      this.config.storeTimeoutMs,
+    );
     this.events.emit('family.revoked', {
       familyId: family.id,
       subject: family.subject,
@@ -95,7 +96,10 @@ export class SessionRevocationService {
    * must not be refreshed even if the index missed it.
    */
   isSubjectRevoked(family: RefreshFamily): boolean {
-    const notBefore = this.revocations.subjectRevokedBefore(family.subject, this.clock.nowSeconds());
+    const notBefore = this.revocations.subjectRevokedBefore(
+      family.subject,
+      this.clock.nowSeconds(),
+    );
     return notBefore !== undefined && Math.floor(family.createdAt / 1000) < notBefore;
   }
 }

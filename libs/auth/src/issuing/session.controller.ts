@@ -40,7 +40,10 @@ export class SessionController implements OnModuleInit {
 
   /** RT20: `[{id, clientId, createdAt, lastUsedAt, current}]`. */
   @Get('sessions')
-  list(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: unknown): Promise<SessionView[]> {
+  list(
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) res: unknown,
+  ): Promise<SessionView[]> {
     setResponseHeaders(res, { 'Cache-Control': 'no-store' });
     return this.sessions.list(user);
   }
@@ -55,7 +58,10 @@ export class SessionController implements OnModuleInit {
   /** Ends the current session (the token's `sid`); clears the cookie in cookie mode. */
   @Post('logout')
   @HttpCode(204)
-  async logout(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: unknown): Promise<void> {
+  async logout(
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) res: unknown,
+  ): Promise<void> {
     await this.sessions.logout(user);
     this.clearCookie(res);
   }
@@ -63,7 +69,10 @@ export class SessionController implements OnModuleInit {
   /** RT21: ends every session of the caller. */
   @Post('logout-all')
   @HttpCode(204)
-  async logoutAll(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: unknown): Promise<void> {
+  async logoutAll(
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) res: unknown,
+  ): Promise<void> {
     await this.sessions.logoutAll(user);
     this.clearCookie(res);
   }

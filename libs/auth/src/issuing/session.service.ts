@@ -37,7 +37,8 @@ export class SessionService {
   async list(user: AuthUser): Promise<SessionView[]> {
     this.assertOwnToken(user);
     const families = await storeCall(
-      () => this.store.listFamilies(user.subject, this.clock.now(), this.config.refreshIdleTtl * 1000),
+      () =>
+        this.store.listFamilies(user.subject, this.clock.now(), this.config.refreshIdleTtl * 1000),
       this.config.storeTimeoutMs,
     );
     return families.map((f) => ({
@@ -55,7 +56,10 @@ export class SessionService {
    */
   async revoke(user: AuthUser, sessionId: string): Promise<void> {
     this.assertOwnToken(user);
-    const family = await storeCall(() => this.store.getFamily(sessionId), this.config.storeTimeoutMs);
+    const family = await storeCall(
+      () => this.store.getFamily(sessionId),
+      this.config.storeTimeoutMs,
+    );
     if (!family || family.subject !== user.subject) throw new NotFoundException('No such session');
     await this.revocation.revokeFamily(family.id, 'session_deleted');
   }
@@ -64,10 +68,15 @@ export class SessionService {
   async logout(user: AuthUser): Promise<void> {
     this.assertOwnToken(user);
     if (user.sessionId !== undefined) {
-      const family = await storeCall(() => this.store.getFamily(user.sessionId!), this.config.storeTimeoutMs);
-      if (family && family.subject === user.subject) await this.revocation.revokeFamily(family.id, 'logout');
+      const family = await storeCall(
+        () => this.store.getFamily(user.sessionId!),
+        this.config.storeTimeoutMs,
+      );
+      if (family && family.subject === user.subject)
+        await this.revocation.revokeFamily(family.id, 'logout');
     }
-    if (user.tokenId !== undefined) await this.revocation.revokeAccessToken(user.tokenId, user.expiresAt);
+    if (user.tokenId !== undefined)
+      await this.revocation.revokeAccessToken(user.tokenId, user.expiresAt);
   }
 
   /** RT21: every session of the caller, and every access token issued before now (E5). */
@@ -78,7 +87,7 @@ export class SessionService {
 
   private assertOwnToken(user: AuthUser | undefined): asserts user is AuthUser {
     if (!user || user.issuer !== this.config.issuer) {
-      throw new ForbiddenException('Sessions are managed with this API's own access tokens');
+      throw new ForbiddenException("Sessions are managed with this API's own access tokens");
     }
   }
 }

@@ -18,7 +18,10 @@ export async function storeCall<T>(call: () => Promise<T>, timeoutMs: number): P
     return await Promise.race([Promise.resolve().then(call), deadline]);
   } catch (error) {
     if (error instanceof TemporarilyUnavailableError) throw error;
-    throw new TemporarilyUnavailableError('The token store is temporarily unavailable', RETRY_AFTER_SECONDS);
+    throw new TemporarilyUnavailableError(
+      'The token store is temporarily unavailable',
+      RETRY_AFTER_SECONDS,
+    );
   } finally {
     clearTimeout(timer);
   }

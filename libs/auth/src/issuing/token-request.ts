@@ -56,7 +56,8 @@ function objectParams(body: unknown): Map<string, string> {
   const out = new Map<string, string>();
   for (const [name, value] of Object.entries(body)) {
     if (Array.isArray(value)) throw OAuthError.invalidRequest('a parameter is repeated');
-    if (typeof value !== 'string') throw OAuthError.invalidRequest('every parameter must be a string');
+    if (typeof value !== 'string')
+      throw OAuthError.invalidRequest('every parameter must be a string');
     out.set(name, value);
   }
   return out;

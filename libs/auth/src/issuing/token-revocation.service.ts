@@ -36,7 +36,8 @@ export class TokenRevocationService {
     const refresh = parseRefreshToken(token);
     if (refresh) {
       const family = await storeCall(
-        () => this.store.authenticate(refresh.familyId, refresh.tokenId, hashSecret(refresh.secret)),
+        () =>
+          this.store.authenticate(refresh.familyId, refresh.tokenId, hashSecret(refresh.secret)),
         this.config.storeTimeoutMs,
       );
       if (!family || family.state === 'revoked' || !this.mayRevoke(family.clientId, client)) {

@@ -81,7 +81,10 @@ export class TokenController implements OnModuleInit {
   /** RFC 7009: 200 with an empty body whatever the token was (RT19). */
   @Post('revoke')
   @HttpCode(200)
-  async revoke(@Req() req: TokenHttpRequest, @Res({ passthrough: true }) res: unknown): Promise<void> {
+  async revoke(
+    @Req() req: TokenHttpRequest,
+    @Res({ passthrough: true }) res: unknown,
+  ): Promise<void> {
     const params = await readTokenParams(req);
     const client = this.clients.identify(req.headers.authorization, params);
     await this.revocations.revoke(params, client);

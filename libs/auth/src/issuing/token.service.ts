@@ -57,7 +57,9 @@ export class TokenService {
   async issue(subject: string, options: IssueOptions = {}): Promise<TokenResponse> {
     const config = this.config;
     if (typeof subject !== 'string' || subject.trim() === '' || subject.length > 255) {
-      throw new TypeError('TokenService.issue: `subject` must be a non-empty string of at most 255 characters.');
+      throw new TypeError(
+        'TokenService.issue: `subject` must be a non-empty string of at most 255 characters.',
+      );
     }
     const clientId = options.clientId ?? config.defaultClientId;
     if (typeof clientId !== 'string' || clientId === '') {
@@ -65,13 +67,20 @@ export class TokenService {
     }
     const names = parseScope(options.scope ?? '');
     if (!names) throw new TypeError('TokenService.issue: `scope` holds an invalid scope name.');
-    if (config.scopes && !names.every((s) => config.scopes!.has(s))) throw OAuthError.invalidScope();
+    if (config.scopes && !names.every((s) => config.scopes!.has(s)))
+      throw OAuthError.invalidScope();
     const scope = names.join(' ');
     const claims = checkedClaims(options.claims);
 
     const familyId = randomId();
     // Sign first: if no key can sign, nothing is stored; if the store fails, nothing is returned.
-    const access = await this.accessTokens.mint({ subject, clientId, scope, sessionId: familyId, claims });
+    const access = await this.accessTokens.mint({
+      subject,
+      clientId,
+      scope,
+      sessionId: familyId,
+      claims,
+    });
     const first = newRefreshToken(familyId);
     const now = this.clock.now();
     const { evicted } = await storeCall(
@@ -108,25 +117,33 @@ export class TokenService {
    */
   refreshCookie(response: TokenResponse): string | undefined {
     const cookie = this.config.cookie;
-    return cookie ? refreshCookie(cookie, response.refresh_token, this.config.refreshIdleTtl) : undefined;
+    return cookie
+      ? refreshCookie(cookie, response.refresh_token, this.config.refreshIdleTtl)
+      : undefined;
   }
 
   private get config(): IssuingConfig {
     if (!this.issuing) {
-      throw new TypeError('TokenService: configure `issuing` in AuthModule.forRoot() to issue tokens.');
+      throw new TypeError(
+        'TokenService: configure `issuing` in AuthModule.forRoot() to issue tokens.',
+      );
     }
     return this.issuing;
   }
 }
 
-function checkedClaims(claims: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+function checkedClaims(
+  claims: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
   if (claims === undefined) return undefined;
   if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
     throw new TypeError('TokenService.issue: `claims` must be an object.');
   }
   for (const name of Object.keys(claims)) {
     if (RESERVED_CLAIMS.has(name)) {
-      throw new TypeError(`TokenService.issue: claim \`${name}\` is set by the module and cannot be given.`);
+      throw new TypeError(
+        `TokenService.issue: claim \`${name}\` is set by the module and cannot be given.`,
+      );
     }
   }
   // A JSON round trip keeps only JSON values, so what refreshes re-emit is what the first token had.

@@ -1,4 +1,12 @@
-import { Controller, Get, Header, Inject, OnModuleInit, Optional, UseFilters } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Inject,
+  OnModuleInit,
+  Optional,
+  UseFilters,
+} from '@nestjs/common';
 import { Public } from '../authorization/public.decorator';
 import { PublicJwks, SigningKeySource } from '../stores/signing-key-source';
 import { assertIssuingConfigured } from './controller-guard';

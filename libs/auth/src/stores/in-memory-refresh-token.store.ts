@@ -66,7 +66,8 @@ export class InMemoryRefreshTokenStore extends RefreshTokenStore {
     const record = this.live(input.familyId, now);
     const token = record?.tokens.get(input.tokenId);
     if (!record || !token) return { outcome: 'invalid', reason: 'unknown' };
-    if (!sameHash(token.secretHash, input.secretHash)) return { outcome: 'invalid', reason: 'mismatch' };
+    if (!sameHash(token.secretHash, input.secretHash))
+      return { outcome: 'invalid', reason: 'mismatch' };
     const family = record.family;
     if (family.state === 'revoked') return { outcome: 'invalid', reason: 'revoked', family };
     if (now >= family.absoluteExpiresAt) return { outcome: 'invalid', reason: 'expired', family };
@@ -131,7 +132,8 @@ export class InMemoryRefreshTokenStore extends RefreshTokenStore {
     const out: RefreshFamily[] = [];
     for (const fid of this.subjects.get(subject) ?? []) {
       const family = this.live(fid, now)?.family;
-      if (family && family.state === 'active' && now < family.lastUsedAt + idleTtlMs) out.push(family);
+      if (family && family.state === 'active' && now < family.lastUsedAt + idleTtlMs)
+        out.push(family);
     }
     return out;
   }
@@ -190,7 +192,8 @@ export class InMemoryRefreshTokenStore extends RefreshTokenStore {
         this.drop(record);
         continue;
       }
-      for (const [tid, s] of record.successors) if (s.expiresAt <= now) record.successors.delete(tid);
+      for (const [tid, s] of record.successors)
+        if (s.expiresAt <= now) record.successors.delete(tid);
     }
   }
 }

@@ -85,7 +85,9 @@ export class SigningKeyRing {
   status(now: number): SigningKeyStatus[] {
     return [...this.entries].reverse().map((e) => {
       const retiredAt = this.retiredAt(e, now);
-      const removesAt = e.revokedAt ?? (retiredAt === undefined ? undefined : retiredAt + this.timing.retireAfterMs);
+      const removesAt =
+        e.revokedAt ??
+        (retiredAt === undefined ? undefined : retiredAt + this.timing.retireAfterMs);
       return {
         kid: e.key.kid,
         alg: e.key.alg,
@@ -112,8 +114,12 @@ export class SigningKeyRing {
    */
   private retiredAt(entry: Entry, now: number): number | undefined {
     for (const other of this.entries) {
-      if (other === entry || other.activatesAt < entry.activatesAt || other.activatesAt > now) continue;
-      if (other.activatesAt === entry.activatesAt && this.entries.indexOf(other) < this.entries.indexOf(entry)) {
+      if (other === entry || other.activatesAt < entry.activatesAt || other.activatesAt > now)
+        continue;
+      if (
+        other.activatesAt === entry.activatesAt &&
+        this.entries.indexOf(other) < this.entries.indexOf(entry)
+      ) {
         continue;
       }
       if (other.revokedAt !== undefined && other.revokedAt < other.activatesAt) continue;

@@ -1,4 +1,10 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPair, KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  KeyObject,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import type { PublicSigningJwk, SigningAlgorithm, SigningKey } from './signing-key-source';
 
@@ -22,7 +28,9 @@ export function signingKeyFromPem(pem: string, field: string): SigningKey {
   try {
     privateKey = createPrivateKey(pem);
   } catch {
-    throw new TypeError(`AuthModule: invalid option \`${field}\`: give a readable PEM private key.`);
+    throw new TypeError(
+      `AuthModule: invalid option \`${field}\`: give a readable PEM private key.`,
+    );
   }
   try {
     return signingKeyFrom(privateKey);

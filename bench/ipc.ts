@@ -1,0 +1,48 @@
+/** Messages between the bench runner (parent) and a bench app (child), over Node's IPC channel. */
+
+/** Which app a child process runs. */
+export type Variant =
+  /** AuthModule with the validation cache (the default configuration). */
+  | 'cached'
+  /** AuthModule with `validationCache: false`. */
+  | 'uncached'
+  /** The usual recipe: stock `AuthGuard('jwt')`, passport-jwt and `jwksRsa.passportJwtSecret`. */
+  | 'recipe';
+
+/** What every child sends once it listens. */
+export interface Ready {
+  type: 'ready';
+  port: number;
+  issuer: string;
+  audience: string;
+}
+
+/** A command from the parent; the child answers `{ id, result }` or `{ id, error }`. */
+export type Command =
+  | { cmd: 'mint'; count: number }
+  | { cmd: 'prepareKey'; kid: string }
+  | { cmd: 'publishPrepared' }
+  | { cmd: 'fetchCount' }
+  | { cmd: 'resetFetchCount' }
+  | { cmd: 'signatures'; ms: number }
+  | { cmd: 'refreshTokens'; count: number }
+  | { cmd: 'stop' };
+
+export interface Request {
+  id: number;
+  command: Command;
+}
+
+export interface Reply {
+  id: number;
+  result?: unknown;
+  error?: string;
+}
+
+/** The cost of one RS256 signature (and one verification), measured in the child. */
+export interface SignatureCost {
+  signaturesPerSecond: number;
+  microsPerSignature: number;
+  verificationsPerSecond: number;
+  microsPerVerification: number;
+}
