@@ -22,6 +22,7 @@ export type Command =
   | { cmd: 'mint'; count: number }
   | { cmd: 'prepareKey'; kid: string }
   | { cmd: 'publishPrepared' }
+  | { cmd: 'cpu' }
   | { cmd: 'fetchCount' }
   | { cmd: 'resetFetchCount' }
   | { cmd: 'signatures'; ms: number }

@@ -61,6 +61,10 @@ async function run(command: Command): Promise<unknown> {
     case 'publishPrepared':
       issuer.setExtraJwks([issuer.key(preparedKid!).publicJwk]);
       return true;
+    case 'cpu': {
+      const { user, system } = process.cpuUsage();
+      return user + system;
+    }
     case 'fetchCount':
       return issuer.fetchCount;
     case 'resetFetchCount':

@@ -2,9 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { createHash, createHmac } from 'node:crypto';
 import { TestIssuer, b64u, generateRsaKey, rawJwt } from '@app/auth/testing';
 import { rawRequest } from './support/raw-http';
-import { createTestApp, INVALID_TOKEN_CHALLENGE, ManualClock } from './support/test-app';
+import { ADAPTERS, createTestApp, INVALID_TOKEN_CHALLENGE, ManualClock } from './support/test-app';
 
-describe('validation over HTTP (V1–V6, V9, E1–E3, E6)', () => {
+describe.each(ADAPTERS)('validation over HTTP on %s (V1–V6, V9, E1–E3, E6, V12)', (adapter) => {
   let issuer: TestIssuer;
   let app: INestApplication;
   let http: Awaited<ReturnType<typeof createTestApp>>['http'];
@@ -15,7 +15,7 @@ describe('validation over HTTP (V1–V6, V9, E1–E3, E6)', () => {
     issuer = await TestIssuer.start();
     ({ app, http } = await createTestApp(
       { ...issuer.authOptions(), validationCache: false },
-      { clock },
+      { clock, adapter },
     ));
   });
   afterAll(async () => {

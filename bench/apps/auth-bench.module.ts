@@ -1,16 +1,16 @@
-import { Controller, DynamicModule, Get, Module, UseGuards } from '@nestjs/common';
-import { AuthModule, CurrentUser, JwtAuthGuard } from '@app/auth';
+import { Controller, DynamicModule, Get, Module } from '@nestjs/common';
+import { AuthModule, CurrentUser, Public } from '@app/auth';
 
-/** The routes under test: one open, one behind the module's guard. */
+/** The routes under test: one `@Public()`, one behind the module's global guards. */
 @Controller()
 class AuthBenchController {
   @Get('open')
+  @Public()
   open(): { sub: string } {
     return { sub: 'anonymous' };
   }
 
   @Get('auth')
-  @UseGuards(JwtAuthGuard)
   auth(@CurrentUser('subject') sub: string): { sub: string } {
     return { sub };
   }
@@ -28,8 +28,12 @@ export interface AuthBenchSettings {
 }
 
 /**
- * A Nest app that uses the library through `@app/auth` only. Global guards are off so the open
- * route runs no guard at all (the strictest baseline); the guarded route uses `JwtAuthGuard`.
+ * A Nest app that uses the library through `@app/auth` only, configured as the README's quick
+ * start is: the module's guards are global (DESIGN A6), so `/open` is `@Public()` and `/auth`
+ * needs a valid token.
+ *
+ * Not `globalGuards: false` with `@UseGuards(JwtAuthGuard)`: a guard built in this module cannot
+ * see the module's (unexported) `ValidationCache` and silently runs without it.
  */
 @Module({})
 export class AuthBenchModule {
@@ -43,7 +47,6 @@ export class AuthBenchModule {
           jwksUri: settings.jwksUri,
           validationCache: settings.cache ? {} : false,
           jwks: { cooldown: settings.cooldown },
-          globalGuards: false,
         }),
       ],
       controllers: [AuthBenchController],

@@ -7,7 +7,7 @@ import type { TestKey } from '@app/auth/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { Groups, Roles, Scopes } from '../../libs/auth/src/authorization';
-import { createTestApp, ManualClock } from './test-app';
+import { createTestApp, ManualClock, TestAppOptions } from './test-app';
 
 /** The ATTACKS.md fixture: our tenant, a foreign one, the API's and the client's ids. */
 export const TID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -73,9 +73,16 @@ export interface AttackFixture {
   /** V's payload with `changes` applied (a change to `undefined` removes the claim). */
   payload(changes?: Record<string, unknown>): Record<string, unknown>;
   /** V, or V with payload changes, signed RS256 by K1 (or `key`) under V's header (or `header`). */
-  v(changes?: Record<string, unknown>, options?: { header?: string | object; key?: TestKey }): string;
+  v(
+    changes?: Record<string, unknown>,
+    options?: { header?: string | object; key?: TestKey },
+  ): string;
   /** Signs raw header and payload text (byte-exact) with RS256 and K1 (or `key`). */
-  signed(header: string | Buffer | object, payload: string | Buffer | object, key?: TestKey): string;
+  signed(
+    header: string | Buffer | object,
+    payload: string | Buffer | object,
+    key?: TestKey,
+  ): string;
   /** GET `path` with `Authorization: <value>` (none when undefined). */
   get(path: string, authorization?: string): Promise<Response>;
   /** GET `path` with `Authorization: Bearer <token>`. */
@@ -85,18 +92,23 @@ export interface AttackFixture {
 
 /**
  * Starts the TestIssuer as the Entra-shaped IdP of ATTACKS.md (`iss` = ISS, `aud` = AUD) and an app
- * with the attack routes. `options` are merged over `{ issuer: ISS, audience: AUD, jwksUri }`.
+ * with the attack routes. `options` are merged over `{ issuer: ISS, audience: AUD, jwksUri }`,
+ * unless they hold `entra` (then they are used as they are). Only one fixture may be open at a
+ * time in a test file: passport's strategy registry is process-global (see SECURITY.md).
  */
 export async function startAttackApp(
   options: Partial<AuthModuleOptions & AuthModuleExtras> = {},
-  issuer?: TestIssuer,
+  { issuer, customize }: { issuer?: TestIssuer; customize?: TestAppOptions['customize'] } = {},
 ): Promise<AttackFixture> {
   const idp = issuer ?? (await TestIssuer.start({ issuer: ISS, audience: AUD }));
   const clock = new ManualClock();
   const { app, http } = await createTestApp(
-    { issuer: ISS, audience: AUD, jwksUri: idp.jwksUri, ...options } as AuthModuleOptions &
+    // With the Entra preset, the preset is the provider; otherwise the fixture's IdP is, inline.
+    (options.entra
+      ? options
+      : { issuer: ISS, audience: AUD, jwksUri: idp.jwksUri, ...options }) as AuthModuleOptions &
       AuthModuleExtras,
-    { controllers: [AttackController], clock },
+    { controllers: [AttackController], clock, customize },
   );
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const now = () => Math.floor(clock.now() / 1000);

@@ -18,12 +18,12 @@ export function rawExchange(baseUrl: string, bytes: Buffer, timeoutMs = 5000): P
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const socket = net.connect(Number(port), hostname, () => socket.end(bytes));
+    const socket = net.connect(Number(port), hostname, () => socket.write(bytes));
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`no answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    const done = (e?: unknown) => { if (e) console.log('ERR', e, Buffer.concat(chunks).toString('latin1').slice(0,200));
+    const done = () => {
       clearTimeout(timer);
       resolve(parseAnswer(Buffer.concat(chunks).toString('latin1'), performance.now() - started));
     };

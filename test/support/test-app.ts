@@ -21,27 +21,67 @@ export class ManualClock extends Clock {
   }
 }
 
+/** The HTTP platforms the suites run on (DESIGN V12). */
+export type AdapterName = 'express' | 'fastify';
+
+/** Both adapters, for `describe.each(ADAPTERS)`. */
+export const ADAPTERS: [AdapterName][] = [['express'], ['fastify']];
+
 export interface TestAppOptions {
   controllers?: Type[];
+  /** More modules beside `AuthModule` (e.g. `GraphQLModule.forRoot(…)`). */
+  imports?: NonNullable<Parameters<typeof Test.createTestingModule>[0]['imports']>;
+  /** More providers (e.g. a WebSocket gateway or a resolver). */
+  providers?: NonNullable<Parameters<typeof Test.createTestingModule>[0]['providers']>;
   clock?: Clock;
   customize?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+  /** Default `'express'`. */
+  adapter?: AdapterName;
+}
+
+/**
+ * Creates a Nest app on the given platform. Fastify is loaded only when asked for, so an
+ * Express-only suite never pays for it.
+ */
+export async function createNestApp(
+  moduleRef: { createNestApplication: (...args: never[]) => INestApplication },
+  adapter: AdapterName = 'express',
+): Promise<INestApplication> {
+  const create = moduleRef.createNestApplication as (...args: unknown[]) => INestApplication;
+  if (adapter === 'express') return create.call(moduleRef, { logger: false });
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  return create.call(moduleRef, new FastifyAdapter(), { logger: false });
+}
+
+/** Listens on an ephemeral loopback port and returns the base URL (`http://127.0.0.1:<port>`). */
+export async function listen(app: INestApplication): Promise<string> {
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  return url.replace('[::1]', '127.0.0.1');
 }
 
 /** A Nest app with the module and the probe routes, listening on an ephemeral loopback port. */
 export async function createTestApp(
   options: AuthModuleOptions & AuthModuleExtras,
-  { controllers = [ProbeController], clock, customize = (b) => b }: TestAppOptions = {},
-): Promise<{ app: INestApplication; http: () => ReturnType<typeof request> }> {
+  {
+    controllers = [ProbeController],
+    imports = [],
+    providers = [],
+    clock,
+    customize = (b) => b,
+    adapter = 'express',
+  }: TestAppOptions = {},
+): Promise<{ app: INestApplication; http: () => ReturnType<typeof request>; url: string }> {
   let builder = Test.createTestingModule({
-    imports: [AuthModule.forRoot(options)],
+    imports: [AuthModule.forRoot(options), ...imports],
     controllers,
+    providers,
   });
   if (clock) builder = builder.overrideProvider(Clock).useValue(clock);
   const moduleRef = await customize(builder).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
-  const url = await app.getUrl();
-  return { app, http: () => request(url.replace('[::1]', '127.0.0.1')) };
+  const app = await createNestApp(moduleRef, adapter);
+  const url = await listen(app);
+  return { app, http: () => request(url), url };
 }
 
 /** The exact challenge of a refused token with the default realm. */

@@ -1,4 +1,5 @@
 import type { IssuingOptions } from './issuing/issuing.options';
+import type { RedisStoresOptions } from './stores/redis/redis-stores.options';
 
 /** One trusted token issuer (DESIGN V11): a token is checked only against the provider its `iss` names. */
 export interface TokenProviderOptions {
@@ -95,6 +96,13 @@ export interface AuthModuleOptions extends Partial<Omit<TokenProviderOptions, 'n
   validationCache?: ValidationCacheOptions | false;
   /** How long groups resolved by a `GroupsResolver` are cached per subject, in seconds. Default 300. */
   groupsCacheTtl?: number;
+  /**
+   * Where state lives (DESIGN S1). Default: in memory (one instance). `redis` shares refresh
+   * families, revocations and signing keys between instances through Redis or Redis Cluster:
+   * `{ url }` (the module opens and closes its connections) or `{ client }` (your ioredis `Redis`
+   * or `Cluster`, never closed by the module), and `keyPrefix` (default `'auth:'`).
+   */
+  stores?: { redis?: RedisStoresOptions };
 }
 
 /** Every default, in one place (STYLE 6). */

@@ -22,3 +22,5 @@ export * from './authorization';
 export { RevocationStore } from './revocation/revocation.store';
 export type { RevocationSubject, RevocationVerdict } from './revocation/revocation.store';
 export { InMemoryRevocationStore } from './revocation/in-memory-revocation.store';
+export * from './integrations';
+export * from './openapi';

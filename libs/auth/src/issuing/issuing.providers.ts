@@ -14,7 +14,6 @@ import { ClientAuthenticator } from './client-authenticator.service';
 import { IssuingConfig } from './issuing-config';
 import { ISSUING_DEFAULTS } from './issuing.options';
 import { validateIssuingOptions } from './issuing-options.validation';
-import { OAuthExceptionFilter } from './oauth-exception.filter';
 import { RefreshGrantService } from './refresh-grant.service';
 import { SessionController } from './session.controller';
 import { SessionRevocationService } from './session-revocation.service';
@@ -74,7 +73,6 @@ export const ISSUING_PROVIDERS: Provider[] = [
   RefreshGrantService,
   TokenRevocationService,
   SessionService,
-  OAuthExceptionFilter,
 ];
 
 /** What the module exports of issuing, for the app's own login flow and controllers. */

@@ -9,6 +9,7 @@ import {
   Param,
   Post,
   Res,
+  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import type { AuthUser } from '../auth-user';
@@ -19,6 +20,7 @@ import { assertIssuingConfigured } from './controller-guard';
 import { IssuingConfig } from './issuing-config';
 import { ISSUING_DEFAULTS } from './issuing.options';
 import { clearedRefreshCookie } from './refresh-cookie';
+import { RetryAfterFilter } from './retry-after.filter';
 import { SessionService, SessionView } from './session.service';
 
 /**
@@ -27,6 +29,7 @@ import { SessionService, SessionView } from './session.service';
  * applied here as well as globally, so the routes stay closed even with `globalGuards: false`.
  */
 @UseGuards(JwtAuthGuard)
+@UseFilters(RetryAfterFilter)
 @Controller(ISSUING_DEFAULTS.routePrefix)
 export class SessionController implements OnModuleInit {
   constructor(

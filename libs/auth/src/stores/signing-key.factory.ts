@@ -36,7 +36,7 @@ export function signingKeyFromPem(pem: string, field: string): SigningKey {
     return signingKeyFrom(privateKey);
   } catch (error) {
     const why = error instanceof Error ? error.message : 'unsupported key';
-    throw new TypeError(`AuthModule: invalid option \`${field}\`: ${why}.`);
+    throw new TypeError(`AuthModule: invalid option \`${field}\`: ${why}.`, { cause: error });
   }
 }
 

@@ -16,17 +16,33 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 export function extractBearerToken(request: AuthRequest, maxLength: number): string | undefined {
   const lines = authorizationLines(request);
   if (lines.length > 1) throw new InvalidRequestError('Send exactly one Authorization header');
-  const value = lines[0]?.trim();
-  if (!value) return undefined;
-  const space = value.indexOf(' ');
-  const scheme = space < 0 ? value : value.slice(0, space);
-  if (scheme.toLowerCase() !== 'bearer' || space < 0) return undefined;
-  const credentials = value.slice(space + 1).trimStart();
+  const value = trimOws(lines[0] ?? '');
+  // RFC 9110 §11.4: the scheme ends at the first SP or HTAB; RFC 6750 §2.1: `Bearer 1*SP b64token`.
+  let end = 0;
+  while (end < value.length && value[end] !== ' ' && value[end] !== '\t') end++;
+  if (value.slice(0, end).toLowerCase() !== 'bearer' || end === value.length) return undefined;
+  // A TAB (or anything but SP) between scheme and token is malformed, not another scheme (TRN-03).
+  let start = end;
+  while (value[start] === ' ') start++;
+  const credentials = value.slice(start);
+  if (start === end) throw new InvalidRequestError('Malformed Bearer credentials');
   if (credentials.length > maxLength) throw new InvalidTokenError('Token is larger than allowed');
   if (!B64TOKEN.test(credentials)) throw new InvalidRequestError('Malformed Bearer credentials');
   if (hasOtherCredential(request))
     throw new InvalidRequestError('Send the access token in one place only');
   return credentials;
+}
+
+/**
+ * Strips HTTP optional whitespace (SP, HTAB) only: `String#trim` would also eat U+00A0 and other
+ * Unicode spaces, and a `/\s+$/` regex is quadratic on long runs of spaces (ENC-06).
+ */
+function trimOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value[start] === ' ' || value[start] === '\t')) start++;
+  while (end > start && (value[end - 1] === ' ' || value[end - 1] === '\t')) end--;
+  return value.slice(start, end);
 }
 
 /**

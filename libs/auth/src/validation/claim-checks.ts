@@ -1,6 +1,6 @@
 import type { ResolvedProvider } from './token-providers';
 import type { VerificationKey } from './provider-key-set';
-import { keyIssuerAllows } from './issuer-matcher';
+import { entraVersionAgrees, keyIssuerAllows } from './issuer-matcher';
 
 /** Time rules of DESIGN V5 and the pinned decisions of ATTACKS.md, in epoch seconds. */
 export interface TimeRules {
@@ -11,8 +11,9 @@ export interface TimeRules {
 
 /**
  * The claim checks jsonwebtoken does not make, or makes too loosely (ATTACKS "Stack gaps" 1):
- * issuer against tenant rules and the key's `issuer`, audience, required and finite `exp` and
- * `iat`, `nbf`, maximum lifetime. Returns the reason for a refusal, or undefined.
+ * issuer against tenant rules, the key's `issuer` and the token version, audience, required and
+ * finite `exp` and `iat` (`exp` after `iat`), `nbf`, maximum lifetime. Returns the reason for a
+ * refusal, or undefined.
  */
 export function checkClaims(
   payload: Readonly<Record<string, unknown>>,
@@ -29,6 +30,7 @@ export function checkClaims(
   if (key.jwk.issuer !== undefined && !keyIssuerAllows(key.jwk.issuer, iss, tid)) {
     return 'Token issuer does not match its signing key';
   }
+  if (!entraVersionAgrees(iss, payload.ver)) return 'Token version does not match its issuer';
   if (!audienceMatches(aud, provider.audiences)) return 'Token audience is not accepted';
   if (!isNumericDate(exp)) return 'Token has no valid expiry (exp)';
   if (!isNumericDate(iat)) return 'Token has no valid issue time (iat)';
@@ -36,6 +38,7 @@ export function checkClaims(
   if (time.now >= exp + time.tolerance) return 'Token expired';
   if (nbf !== undefined && nbf > time.now + time.tolerance) return 'Token is not valid yet (nbf)';
   if (iat > time.now + time.tolerance) return 'Token was issued in the future (iat)';
+  if (exp <= iat) return 'Token expires before it was issued';
   if (exp - iat > time.maxLifetime) return 'Token lifetime is longer than allowed';
   return undefined;
 }

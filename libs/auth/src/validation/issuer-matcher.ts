@@ -52,3 +52,14 @@ export function keyIssuerAllows(keyIssuer: string, iss: string, tid: unknown): b
     expected.includes(`/${tenant}/`)
   );
 }
+
+/**
+ * Entra's v1 issuer (`https://sts.windows.net/<tid>/`) only signs `ver: "1.0"` tokens and its v2
+ * issuers (`…/<tid>/v2.0`) only `ver: "2.0"` ones. A token that claims one form with the other
+ * version was not made by Entra (ATTACKS CLM-07). Other `ver` values, or none, are not judged.
+ */
+export function entraVersionAgrees(iss: string, ver: unknown): boolean {
+  if (ver === '2.0') return !iss.startsWith('https://sts.windows.net/');
+  if (ver === '1.0') return !iss.endsWith('/v2.0');
+  return true;
+}

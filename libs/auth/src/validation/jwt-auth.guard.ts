@@ -72,7 +72,8 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     return requestOf(context) as AuthRequest;
   }
 
-  override getResponse(context: ExecutionContext): unknown {
+  /** Read by @nestjs/passport at run time (not part of its `IAuthGuard` type). */
+  getResponse(context: ExecutionContext): unknown {
     return responseOf(context) ?? {};
   }
 

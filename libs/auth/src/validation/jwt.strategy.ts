@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
-import { Strategy } from 'passport-jwt';
+import { Strategy, type StrategyOptions } from 'passport-jwt';
 import { AuthConfig } from '../auth-config';
 import type { AuthUser } from '../auth-user';
 import { BEARER_TOKEN } from '../auth.internal-constants';
@@ -32,13 +32,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
       secretOrKeyProvider: (
         request: Request,
         token: string,
-        done: (e: unknown, k?: unknown) => void,
+        // jsonwebtoken takes a KeyObject; passport-jwt's types only list string | Buffer.
+        done: (e: unknown, k?: string | Buffer) => void,
       ) => {
         verifier
           .resolveKey(request as unknown as AuthRequest, token)
-          .then((key) => done(null, key), done);
+          .then((key) => done(null, key as unknown as Buffer), done);
       },
-      algorithms: [...providers.algorithms],
+      algorithms: [...providers.algorithms] as StrategyOptions['algorithms'],
       passReqToCallback: true,
       jsonWebTokenOptions: { clockTolerance: config.clockTolerance },
     });

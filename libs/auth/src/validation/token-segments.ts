@@ -5,12 +5,18 @@ export interface DecodedToken {
 }
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** Strict UTF-8 (RFC 8259 §8.1): invalid or overlong sequences throw instead of becoming U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** A lone UTF-16 surrogate, as `"\ud800"` decodes to (RFC 7493 §2.1: not allowed in I-JSON). */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Splits and decodes a compact JWS strictly: three non-empty base64url segments in canonical form
- * (no padding, no stray trailing bits, RFC 7515 §2), and a JSON object in the header and payload.
- * Returns a reason string for anything else. The parsed objects have a null prototype, so a
- * `__proto__` member is only data (ATTACKS CLM-15).
+ * (no padding, no stray trailing bits, RFC 7515 §2), strict UTF-8, and a JSON object in the header
+ * and payload without duplicate member names at any depth (RFC 7515 §4, §5.2: reject, so no two
+ * parsers can disagree on which value counts) and without lone surrogates. Returns a reason string
+ * for anything else. The parsed objects have a null prototype, so a `__proto__` member is only
+ * data (ATTACKS CLM-15).
  */
 export function decodeToken(token: string): DecodedToken | string {
   const parts = token.split('.');
@@ -32,7 +38,9 @@ function isCanonical(segment: string): boolean {
 function parseObject(segment: string): Record<string, unknown> | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'), nullPrototype);
+    const text = UTF8.decode(Buffer.from(segment, 'base64url'));
+    value = JSON.parse(text, strictMembers);
+    if (hasDuplicateMembers(text)) return undefined;
   } catch {
     return undefined;
   }
@@ -41,8 +49,47 @@ function parseObject(segment: string): Record<string, unknown> | undefined {
     : undefined;
 }
 
-/** JSON.parse reviver: rebuilds every object with a null prototype. */
-function nullPrototype(_key: string, value: unknown): unknown {
+/**
+ * JSON.parse reviver: refuses lone surrogates in names and strings, and rebuilds every object
+ * with a null prototype.
+ */
+function strictMembers(key: string, value: unknown): unknown {
+  if (LONE_SURROGATE.test(key) || (typeof value === 'string' && LONE_SURROGATE.test(value)))
+    throw new SyntaxError('lone surrogate');
   if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
   return Object.assign(Object.create(null), value);
+}
+
+/**
+ * True when an object in `text` (already known to be valid JSON) repeats a member name, compared
+ * after unescaping (`"a"` and `"\u0061"` are the same name). One linear pass over the text.
+ */
+function hasDuplicateMembers(text: string): boolean {
+  // One entry per open container: the names seen so far for an object, null for an array.
+  const open: (Set<string> | null)[] = [];
+  let expectName = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const names = open[open.length - 1];
+      if (expectName && names) {
+        const raw = text.slice(i, end + 1);
+        const name = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        if (names.has(name)) return true;
+        names.add(name);
+      }
+      expectName = false;
+      i = end;
+    } else if (c === '{' || c === '[') {
+      open.push(c === '{' ? new Set() : null);
+      expectName = c === '{';
+    } else if (c === '}' || c === ']') {
+      open.pop();
+    } else if (c === ',') {
+      expectName = !!open[open.length - 1];
+    }
+  }
+  return false;
 }

@@ -1,0 +1,419 @@
+/**
+ * `npm run bench` — the benchmarks of DESIGN "Proof" and issue 8, all from one run:
+ * open vs authenticated (validation cache on and off) vs the usual recipe; an unknown-kid flood;
+ * refresh rotations beside the cost of a signature; the validation cache's memory.
+ *
+ * Bench apps run in child processes (one per variant, pinned to one core when `taskset` is
+ * there); autocannon and the paced senders run here, on the other core. Prints a table and
+ * writes `bench/results/<timestamp>.json` and `latest.json`.
+ *
+ * Flags: `--smoke` (about 1 s phases, tiny counts: checks the harness only), `--cpu-prof`
+ * (profile the bench apps into bench/results/profiles), `--only=main,flood,rotation,memory`,
+ * `--apps=cached,uncached,recipe` (which apps the main comparison drives).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { BenchApp, canPin, pin } from './bench-app';
+import type { CacheMemory } from './cache-memory';
+import type { SignatureCost, Variant } from './ipc';
+import { load, LoadResult, median } from './load';
+import { paced, untilAccepted } from './paced';
+import { print as printProfile, summarize } from './profile-summary';
+import { printReport, Report, Target } from './report';
+import { measureRotations } from './rotation';
+
+/** Sizes of one run. */
+export interface Settings {
+  smoke: boolean;
+  connections: number;
+  rounds: number;
+  phaseSeconds: number;
+  warmupSeconds: number;
+  poolSize: number;
+  /** Unknown-kid cooldown of the module's apps, in seconds. */
+  cooldown: number;
+  flood: { tokens: number; seconds: number; publishAtSeconds: number };
+  signatureMs: number;
+  rotationSeconds: number;
+  cacheEntries: number;
+}
+
+const FULL: Settings = {
+  smoke: false,
+  connections: 10,
+  rounds: 3,
+  phaseSeconds: 5,
+  warmupSeconds: 2,
+  poolSize: 100,
+  cooldown: 5,
+  flood: { tokens: 2000, seconds: 10, publishAtSeconds: 2.5 },
+  signatureMs: 2000,
+  rotationSeconds: 5,
+  cacheEntries: 100_000,
+};
+
+const SMOKE: Settings = {
+  smoke: true,
+  connections: 10,
+  rounds: 1,
+  phaseSeconds: 1,
+  warmupSeconds: 0.3,
+  poolSize: 10,
+  cooldown: 1,
+  flood: { tokens: 100, seconds: 1, publishAtSeconds: 0.3 },
+  signatureMs: 200,
+  rotationSeconds: 1,
+  cacheEntries: 2000,
+};
+
+const RESULTS = join(__dirname, '..', '..', 'bench', 'results');
+const PHASES = ['main', 'flood', 'rotation', 'memory'] as const;
+const VARIANTS: Variant[] = ['cached', 'uncached', 'recipe'];
+
+/** The main comparison of one app: its open route and its authenticated route. */
+export interface RouteFigures {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  /** Server CPU per request, µs (median of rounds). */
+  cpuMicros: number;
+  rounds: LoadResult[];
+}
+
+export interface AppFigures {
+  open: RouteFigures;
+  auth: RouteFigures;
+  /** auth / open, of the medians. */
+  ratio: number;
+  /** open / auth server CPU per request: the throughput ratio a CPU-bound server would show. */
+  cpuRatio: number;
+  addedP50: number;
+  addedP99: number;
+}
+
+export interface FloodFigures {
+  cooldownSeconds: number;
+  floodTokens: number;
+  floodSeconds: number;
+  floodStatuses: Record<string, number>;
+  jwksFetches: number;
+  /** Seconds from the flood's start to the fetch count being read. */
+  windowSeconds: number;
+  /** One fetch per cooldown started: floor(window / cooldown) + 1. */
+  allowedFetches: number;
+  without: LoadResult;
+  during: LoadResult;
+  throughputRatio: number;
+  /** Seconds from publishing a new kid to its token's first 200 (undefined: never). */
+  newKeyAcceptedSeconds?: number;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const settings = args.includes('--smoke') ? SMOKE : FULL;
+  const only = listFlag(args, 'only') ?? [...PHASES];
+  const mainApps = (listFlag(args, 'apps') as Variant[] | undefined) ?? VARIANTS;
+  const profile = args.includes('--cpu-prof');
+  const started = Date.now();
+  mkdirSync(RESULTS, { recursive: true });
+  const profileDir = join(RESULTS, 'profiles', new Date(started).toISOString().replace(/:/g, '-'));
+  const pinned = cpus().length >= 2 && canPin();
+  if (pinned) pin(process.pid, 0);
+
+  const needed = new Set<Variant>(only.includes('main') ? mainApps : []);
+  if (only.includes('flood') || only.includes('rotation')) needed.add('cached');
+  log(`starting bench apps: ${[...needed].join(', ')}`);
+  const apps = new Map<Variant, BenchApp>();
+  await Promise.all(
+    [...needed].map(async (variant) => {
+      const app = await BenchApp.start({
+        variant,
+        cooldown: settings.cooldown,
+        core: pinned ? 1 : undefined,
+        execArgv: profile ? cpuProfileFlags(profileDir, variant) : [],
+      });
+      apps.set(variant, app);
+    }),
+  );
+
+  const report: Report = {
+    startedAt: new Date(started).toISOString(),
+    machine: machine(pinned),
+    settings,
+    main: {},
+    errors: [],
+  };
+  try {
+    if (only.includes('main')) report.main = await mainComparison(apps, mainApps, settings, report);
+    if (only.includes('flood')) report.flood = await flood(apps.get('cached')!, settings, report);
+    if (only.includes('rotation')) {
+      report.signature = await apps
+        .get('cached')!
+        .call<SignatureCost>({ cmd: 'signatures', ms: settings.signatureMs });
+      report.rotation = await measureRotations(settings, pinned, report.errors, log);
+    }
+  } finally {
+    await Promise.all([...apps.values()].map((app) => app.stop()));
+  }
+  if (only.includes('memory')) report.cacheMemory = cacheMemory(settings, report);
+  report.targets = targets(report);
+  report.seconds = (Date.now() - started) / 1000;
+
+  printReport(report);
+  const name = settings.smoke ? 'smoke.json' : `${report.startedAt.replace(/:/g, '-')}.json`;
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  writeFileSync(join(RESULTS, name), json);
+  if (!settings.smoke) writeFileSync(join(RESULTS, 'latest.json'), json);
+  log(`wrote bench/results/${name}${settings.smoke ? '' : ' and latest.json'}`);
+  if (profile) printProfiles(profileDir);
+  if (report.errors.length) {
+    console.error(`bench harness problems:\n- ${report.errors.join('\n- ')}`);
+    process.exitCode = 1;
+  }
+}
+
+async function mainComparison(
+  apps: Map<Variant, BenchApp>,
+  variants: Variant[],
+  s: Settings,
+  report: Report,
+): Promise<Partial<Record<Variant, AppFigures>>> {
+  const pools = new Map<Variant, string[]>();
+  for (const variant of variants) {
+    pools.set(variant, await apps.get(variant)!.call<string[]>({ cmd: 'mint', count: s.poolSize }));
+  }
+  const run = (variant: Variant, route: 'open' | 'auth', seconds: number) =>
+    load({
+      port: apps.get(variant)!.port,
+      path: `/${route}`,
+      tokens: route === 'auth' ? pools.get(variant) : undefined,
+      connections: s.connections,
+      seconds,
+      serverCpu: () => apps.get(variant)!.call<number>({ cmd: 'cpu' }),
+    });
+  log(`warm-up: ${s.warmupSeconds} s per route`);
+  for (const variant of variants) {
+    for (const route of ['open', 'auth'] as const) await run(variant, route, s.warmupSeconds);
+  }
+  const samples = new Map<string, LoadResult[]>();
+  for (let round = 1; round <= s.rounds; round++) {
+    log(`main comparison, round ${round} of ${s.rounds}: ${s.phaseSeconds} s per route`);
+    for (const variant of variants) {
+      for (const route of ['open', 'auth'] as const) {
+        const result = await run(variant, route, s.phaseSeconds);
+        check(report, `${variant} /${route}`, result);
+        const key = `${variant}:${route}`;
+        samples.set(key, [...(samples.get(key) ?? []), result]);
+      }
+    }
+  }
+  const figures = (key: string): RouteFigures => {
+    const rounds = samples.get(key)!;
+    return {
+      requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
+      p50: median(rounds.map((r) => r.p50)),
+      p99: median(rounds.map((r) => r.p99)),
+      cpuMicros: median(rounds.map((r) => r.cpuMicrosPerRequest ?? Number.NaN)),
+      rounds,
+    };
+  };
+  const result: Partial<Record<Variant, AppFigures>> = {};
+  for (const variant of variants) {
+    const open = figures(`${variant}:open`);
+    const auth = figures(`${variant}:auth`);
+    result[variant] = {
+      open,
+      auth,
+      ratio: auth.requestsPerSecond / open.requestsPerSecond,
+      cpuRatio: open.cpuMicros / auth.cpuMicros,
+      addedP50: auth.p50 - open.p50,
+      addedP99: auth.p99 - open.p99,
+    };
+  }
+  return result;
+}
+
+async function flood(app: BenchApp, s: Settings, report: Report): Promise<FloodFigures> {
+  const valid = await app.call<string[]>({ cmd: 'mint', count: s.poolSize });
+  const floodTokens = randomKidTokens(app, s.flood.tokens);
+  const fresh = await app.call<string>({ cmd: 'prepareKey', kid: `fresh-${randomUUID()}` });
+  const validLoad = () =>
+    load({
+      port: app.port,
+      path: '/auth',
+      tokens: valid,
+      connections: s.connections,
+      seconds: s.flood.seconds,
+      serverCpu: () => app.call<number>({ cmd: 'cpu' }),
+    });
+  await load({ port: app.port, path: '/auth', tokens: valid, connections: s.connections, seconds: 1 });
+  log(`flood: ${s.flood.seconds} s of valid traffic without a flood`);
+  const without = await validLoad();
+  check(report, 'valid traffic without flood', without);
+
+  log(
+    `flood: ${s.flood.tokens} random-kid tokens over ${s.flood.seconds} s beside valid traffic;` +
+      ` a new kid published after ${s.flood.publishAtSeconds} s (cooldown ${s.cooldown} s)`,
+  );
+  await app.call({ cmd: 'resetFetchCount' });
+  const floodStart = Date.now();
+  const during = validLoad();
+  const attack = paced(app.port, '/auth', floodTokens, s.flood.tokens / s.flood.seconds);
+  await sleep(s.flood.publishAtSeconds * 1000);
+  await app.call({ cmd: 'publishPrepared' });
+  const acceptedMs = await untilAccepted(app.port, '/auth', fresh, 20, 2 * s.cooldown * 1000 + 2000);
+  const [duringResult, attackResult] = await Promise.all([during, attack]);
+  const jwksFetches = await app.call<number>({ cmd: 'fetchCount' });
+  const windowSeconds = (Date.now() - floodStart) / 1000;
+  check(report, 'valid traffic during flood', duringResult);
+  if (acceptedMs === undefined) report.errors.push('flood: the newly published key was never accepted');
+  if (attackResult.statuses['200']) report.errors.push('flood: a random-kid token was accepted');
+  return {
+    cooldownSeconds: s.cooldown,
+    floodTokens: attackResult.sent,
+    floodSeconds: attackResult.seconds,
+    floodStatuses: attackResult.statuses,
+    jwksFetches,
+    windowSeconds,
+    allowedFetches: Math.floor(windowSeconds / s.cooldown) + 1,
+    without,
+    during: duringResult,
+    throughputRatio: duringResult.requestsPerSecond / without.requestsPerSecond,
+    newKeyAcceptedSeconds: acceptedMs === undefined ? undefined : acceptedMs / 1000,
+  };
+}
+
+/** Well-formed tokens for the app's issuer, each naming a random kid; the signature is noise. */
+function randomKidTokens(app: BenchApp, count: number): string[] {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return Array.from({ length: count }, (_, i) =>
+    [
+      part({ alg: 'RS256', typ: 'JWT', kid: randomBytes(12).toString('hex') }),
+      part({
+        iss: app.ready.issuer,
+        aud: app.ready.audience,
+        sub: `attacker-${i}`,
+        iat: now - 60,
+        exp: now + 3600,
+      }),
+      randomBytes(256).toString('base64url'),
+    ].join('.'),
+  );
+}
+
+function cacheMemory(s: Settings, report: Report): CacheMemory | undefined {
+  log(`validation cache memory: ${s.cacheEntries} entries`);
+  try {
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', join(__dirname, 'cache-memory.js'), String(s.cacheEntries)],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const result = JSON.parse(out.trim().split('\n').pop()!) as CacheMemory;
+    if (!result.overfill.bounded) report.errors.push('validation cache grew past maxEntries');
+    return result;
+  } catch (error) {
+    report.errors.push(`cache memory: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+function targets(r: Report): Target[] {
+  const t: Target[] = [];
+  const add = (name: string, value: number | undefined, op: '>=' | '<=', target: number) =>
+    value !== undefined &&
+    Number.isFinite(value) &&
+    t.push({ name, value, op, target, met: op === '>=' ? value >= target : value <= target });
+  const { cached, uncached, recipe } = r.main;
+  add('authenticated, cache on / open', cached?.ratio, '>=', 0.95);
+  add('authenticated, cache off / open', uncached?.ratio, '>=', 0.7);
+  if (recipe) {
+    const base = recipe.auth.requestsPerSecond;
+    add('cache on / usual recipe (×)', cached && cached.auth.requestsPerSecond / base, '>=', 3);
+    add('cache off / usual recipe (×)', uncached && uncached.auth.requestsPerSecond / base, '>=', 3);
+  }
+  if (r.flood) {
+    add('flood: JWKS fetches (≤ 1 per cooldown)', r.flood.jwksFetches, '<=', r.flood.allowedFetches);
+    add('flood: valid req/s during / without', r.flood.throughputRatio, '>=', 0.9);
+    add(
+      'flood: new key accepted after (s)',
+      r.flood.newKeyAcceptedSeconds ?? Number.POSITIVE_INFINITY,
+      '<=',
+      r.flood.cooldownSeconds,
+    );
+  }
+  if (r.signature && r.rotation?.stores) {
+    for (const [store, figures] of Object.entries(r.rotation.stores)) {
+      if (!figures) continue;
+      const ratio = figures.rotationsPerSecond / r.signature.signaturesPerSecond;
+      add(`rotations/s / signatures/s (${store})`, ratio, '>=', 0.7);
+    }
+  }
+  if (r.cacheMemory) {
+    const { overfill } = r.cacheMemory;
+    add(`cache size after ${overfill.inserted} inserts`, overfill.size, '<=', overfill.maxEntries);
+  }
+  return t;
+}
+
+function check(report: Report, what: string, result: LoadResult): void {
+  if (result.ok === 0) report.errors.push(`${what}: no successful response`);
+  if (result.other > 0 || result.errors > 0) {
+    report.errors.push(`${what}: ${result.other} non-2xx answers, ${result.errors} errors`);
+  }
+}
+
+function machine(pinned: boolean): Report['machine'] {
+  const cores = cpus();
+  return {
+    cores: cores.length,
+    cpu: cores[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    nest: version('@nestjs/core'),
+    autocannon: version('autocannon'),
+    platform: `${process.platform} ${process.arch}`,
+    pinned,
+  };
+}
+
+function version(name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function printProfiles(dir: string): void {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+    printProfile(file, summarize(join(dir, file), 20));
+  }
+  console.log(`\nprofiles in ${dir}`);
+}
+
+/** `node` flags that profile a bench app into `dir/<name>.cpuprofile`. */
+export function cpuProfileFlags(dir: string, name: string): string[] {
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
+}
+
+function listFlag(args: string[], name: string): string[] | undefined {
+  const arg = args.find((a) => a.startsWith(`--${name}=`));
+  return arg?.slice(name.length + 3).split(',');
+}
+
+function log(line: string): void {
+  console.log(`[bench] ${line}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export { AuthGraphQLError } from './graphql-auth.error';
+export { GraphQLAuthExceptionFilter } from './graphql-auth.filter';
