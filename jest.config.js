@@ -20,6 +20,9 @@ const esmOnly = [
   'token-types',
   '@tokenizer',
   'uint8array-extras',
+  // openid-client v6 (interoperability e2e) and its ES-module dependency.
+  'openid-client',
+  'oauth4webapi',
 ];
 
 module.exports = {

@@ -11,6 +11,8 @@ export interface StartOptions {
   core?: number;
   /** Extra `node` flags, e.g. `--cpu-prof`. */
   execArgv?: string[];
+  /** Redis URL of the `rotation-redis` app. */
+  redisUrl?: string;
 }
 
 /** A bench app running in a child process, driven over IPC. */
@@ -33,7 +35,7 @@ export class BenchApp {
   static async start(options: StartOptions): Promise<BenchApp> {
     const child = fork(
       join(__dirname, 'server.js'),
-      [options.variant, String(options.cooldown)],
+      [options.variant, String(options.cooldown), ...(options.redisUrl ? [options.redisUrl] : [])],
       {
         execArgv: options.execArgv ?? [],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

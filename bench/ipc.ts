@@ -7,14 +7,19 @@ export type Variant =
   /** AuthModule with `validationCache: false`. */
   | 'uncached'
   /** The usual recipe: stock `AuthGuard('jwt')`, passport-jwt and `jwksRsa.passportJwtSecret`. */
-  | 'recipe';
+  | 'recipe'
+  /** AuthModule issuing its own tokens, in-memory stores. */
+  | 'rotation-memory'
+  /** AuthModule issuing its own tokens, Redis stores. */
+  | 'rotation-redis';
 
 /** What every child sends once it listens. */
 export interface Ready {
   type: 'ready';
   port: number;
-  issuer: string;
-  audience: string;
+  /** `iss` and `aud` of the TestIssuer's tokens (validation apps only). */
+  issuer?: string;
+  audience?: string;
 }
 
 /** A command from the parent; the child answers `{ id, result }` or `{ id, error }`. */

@@ -1,25 +1,175 @@
+import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
+import { BenchApp } from './bench-app';
+import { median } from './load';
 import type { Settings } from './run';
 
-/** Refresh rotations per second on one store. */
+/** Refresh rotations on one store, over `POST /auth/token`. */
 export interface StoreRotations {
   rotationsPerSecond: number;
+  /** Latency of one rotation, ms. */
   p50: number;
   p99: number;
+  /** Server CPU per rotation, µs. */
+  cpuMicros: number;
+  /** Chains (sessions) rotated at once: one request in flight each. */
+  chains: number;
 }
 
 export interface RotationResult {
-  available: boolean;
-  reason?: string;
-  stores?: Partial<Record<'memory' | 'redis', StoreRotations>>;
+  stores: Partial<Record<'memory' | 'redis', StoreRotations>>;
+  /** Why a store was not measured. */
+  skipped?: Partial<Record<'memory' | 'redis', string>>;
 }
 
-/** Refresh rotations over `POST /auth/token` on the in-memory and Redis stores. */
-export async function measureRotations(
-  _settings: Settings,
-  _pinned: boolean,
-  _errors: string[],
-  log: (line: string) => void,
-): Promise<RotationResult> {
-  log('refresh rotations: not measured yet (issuing and the Redis stores are not finished)');
-  return { available: false, reason: 'issuing / Redis stores not finished' };
+/** What the rotation runs need from the runner. */
+export interface RotationContext {
+  settings: Settings;
+  core?: number;
+  execArgv: (name: string) => string[];
+  errors: string[];
+  log: (line: string) => void;
+}
+
+/** The Redis the integration tests use too: `REDIS_URL`, default `redis://127.0.0.1:6379`. */
+export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+/**
+ * Refresh rotations per second on the in-memory and the Redis stores: one app per store, each
+ * connection rotating its own session in a chain (the successor of one answer is the next
+ * request's token), so every request is a real, successful rotation.
+ */
+export async function measureRotations(c: RotationContext): Promise<RotationResult> {
+  const result: RotationResult = { stores: {} };
+  for (const store of ['memory', 'redis'] as const) {
+    if (store === 'redis') {
+      const down = await redisDown(REDIS_URL);
+      if (down) {
+        result.skipped = { ...result.skipped, redis: down };
+        c.errors.push(`refresh rotations on Redis not measured: ${down}`);
+        continue;
+      }
+    }
+    const variant = `rotation-${store}` as const;
+    c.log(`refresh rotations, ${store} store: ${c.settings.rotationSeconds} s`);
+    const app = await BenchApp.start({
+      variant,
+      cooldown: c.settings.cooldown,
+      core: c.core,
+      execArgv: c.execArgv(variant),
+      redisUrl: store === 'redis' ? REDIS_URL : undefined,
+    });
+    try {
+      const chains = c.settings.connections;
+      const tokens = await app.call<string[]>({ cmd: 'refreshTokens', count: chains });
+      await rotate(app.port, tokens, c.settings.warmupSeconds);
+      const before = await app.call<number>({ cmd: 'cpu' });
+      const run = await rotate(app.port, tokens, c.settings.rotationSeconds);
+      const cpu = (await app.call<number>({ cmd: 'cpu' })) - before;
+      if (run.failures.length) {
+        c.errors.push(`refresh rotations (${store}): ${run.failures.join('; ')}`);
+      }
+      run.latencies.sort((a, b) => a - b);
+      result.stores[store] = {
+        rotationsPerSecond: run.rotations / run.seconds,
+        p50: median(run.latencies),
+        p99: run.latencies[Math.floor(0.99 * run.latencies.length)] ?? Number.NaN,
+        cpuMicros: cpu / (run.rotations || 1),
+        chains,
+      };
+    } finally {
+      await app.stop();
+    }
+  }
+  return result;
+}
+
+interface RotationRun {
+  rotations: number;
+  seconds: number;
+  latencies: number[];
+  failures: string[];
+}
+
+/** Rotates every chain for `seconds`; `tokens` is updated to each chain's newest token. */
+async function rotate(port: number, tokens: string[], seconds: number): Promise<RotationRun> {
+  const agent = new Agent({ keepAlive: true, maxSockets: tokens.length });
+  const run: RotationRun = { rotations: 0, seconds: 0, latencies: [], failures: [] };
+  const started = process.hrtime.bigint();
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    tokens.map(async (_, chain) => {
+      while (Date.now() < end) {
+        const sent = process.hrtime.bigint();
+        const { status, body } = await post(agent, port, '/auth/token', {
+          grant_type: 'refresh_token',
+          refresh_token: tokens[chain],
+        });
+        const next = status === 200 ? (JSON.parse(body) as { refresh_token?: string }) : {};
+        if (!next.refresh_token) {
+          // The chain is broken (its token was consumed or revoked): stop it, report it.
+          run.failures.push(`chain ${chain}: HTTP ${status}`);
+          return;
+        }
+        tokens[chain] = next.refresh_token;
+        run.rotations++;
+        run.latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
+      }
+    }),
+  );
+  run.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  return run;
+}
+
+function post(
+  agent: Agent,
+  port: number,
+  path: string,
+  json: object,
+): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify(json);
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', (error) => resolve({ status: 0, body: error.message }));
+    req.end(body);
+  });
+}
+
+/** Why Redis cannot be used (one PING, 1 s deadline), or undefined when it answers. */
+function redisDown(url: string): Promise<string | undefined> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port) || 6379, hostname || '127.0.0.1');
+    const fail = (why: string) => {
+      socket.destroy();
+      resolve(`no Redis at ${url} (${why}); start one, e.g. \`redis-server --daemonize yes\``);
+    };
+    const timer = setTimeout(() => fail('no answer in 1 s'), 1000);
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      fail(error.message);
+    });
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(undefined);
+    });
+  });
 }

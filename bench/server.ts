@@ -1,39 +1,51 @@
 /**
- * A bench app in its own process: `node dist/bench/server.js <variant> <cooldownSeconds>`.
- * Runs a TestIssuer (the JWKS on loopback) and one Nest app, then answers the runner's commands
- * over IPC: minting tokens, publishing a key, reporting JWKS fetches, timing signatures.
+ * A bench app in its own process: `node dist/bench/server.js <variant> <cooldown> [redisUrl]`.
+ * Validation variants run a TestIssuer (the JWKS on loopback) beside the Nest app; rotation
+ * variants issue their own tokens. Answers the runner's commands over IPC: minting tokens,
+ * publishing a key, reporting JWKS fetches and CPU time, timing signatures.
  */
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { randomUUID, sign, verify } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { randomBytes, randomUUID, sign, verify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { TokenService } from '@app/auth';
 import { TestIssuer } from '@app/auth/testing';
 import { AuthBenchModule } from './apps/auth-bench.module';
+import { IssuingBenchModule } from './apps/issuing-bench.module';
 import { RecipeBenchModule } from './apps/recipe-bench.module';
 import type { Command, Ready, Reply, Request, SignatureCost, Variant } from './ipc';
 
 const variant = process.argv[2] as Variant;
 const cooldown = Number(process.argv[3] ?? 30);
+const redisUrl = variant === 'rotation-redis' ? process.argv[4] : undefined;
+const keyPrefix = `bench-${randomBytes(6).toString('hex')}:`;
 
-let issuer: TestIssuer;
+let issuer: TestIssuer | undefined;
 let app: INestApplication;
 let preparedKid: string | undefined;
 
 async function main(): Promise<void> {
-  issuer = await TestIssuer.start({ keyCount: 2 });
-  const settings = { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri };
-  const module =
-    variant === 'recipe'
-      ? RecipeBenchModule.register(settings)
-      : AuthBenchModule.register({ ...settings, cache: variant === 'cached', cooldown });
-  app = await NestFactory.create(module, { logger: false });
+  if (variant.startsWith('rotation-')) {
+    app = await NestFactory.create(IssuingBenchModule.register({ redisUrl, keyPrefix }), {
+      logger: false,
+    });
+  } else {
+    issuer = await TestIssuer.start({ keyCount: 2 });
+    const settings = { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri };
+    const module =
+      variant === 'recipe'
+        ? RecipeBenchModule.register(settings)
+        : AuthBenchModule.register({ ...settings, cache: variant === 'cached', cooldown });
+    app = await NestFactory.create(module, { logger: false });
+  }
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   process.on('message', (message: Request) => {
     void answer(message);
   });
-  const ready: Ready = { type: 'ready', port, issuer: issuer.issuer, audience: issuer.audience };
+  const ready: Ready = { type: 'ready', port, issuer: issuer?.issuer, audience: issuer?.audience };
   process.send!(ready);
 }
 
@@ -51,33 +63,63 @@ async function answer({ id, command }: Request): Promise<void> {
 async function run(command: Command): Promise<unknown> {
   switch (command.cmd) {
     case 'mint':
-      return Array.from({ length: command.count }, (_, i) => issuer.mint(claimsOf(i)));
+      return Array.from({ length: command.count }, (_, i) => testIssuer().mint(claimsOf(i)));
     case 'prepareKey': {
       // Generated now, published later: key generation is no part of "time to accept".
-      issuer.addKey({ kid: command.kid, publish: false });
+      testIssuer().addKey({ kid: command.kid, publish: false });
       preparedKid = command.kid;
-      return issuer.mint(claimsOf(0), { kid: command.kid });
+      return testIssuer().mint(claimsOf(0), { kid: command.kid });
     }
     case 'publishPrepared':
-      issuer.setExtraJwks([issuer.key(preparedKid!).publicJwk]);
+      testIssuer().setExtraJwks([testIssuer().key(preparedKid!).publicJwk]);
       return true;
     case 'cpu': {
       const { user, system } = process.cpuUsage();
       return user + system;
     }
     case 'fetchCount':
-      return issuer.fetchCount;
+      return testIssuer().fetchCount;
     case 'resetFetchCount':
-      issuer.resetFetchCount();
+      testIssuer().resetFetchCount();
       return true;
     case 'signatures':
       return signatureCost(command.ms);
-    case 'refreshTokens':
-      throw new Error('refresh tokens are not available in this bench app');
+    case 'refreshTokens': {
+      // One session (refresh family) per chain, each for its own subject.
+      const tokens = app.get(TokenService);
+      const issued = await Promise.all(
+        Array.from({ length: command.count }, (_, i) =>
+          tokens.issue(`bench-user-${i}`, { scope: 'Data.Read' }),
+        ),
+      );
+      return issued.map((pair) => pair.refresh_token);
+    }
     case 'stop':
       await app.close();
-      await issuer.stop();
+      await issuer?.stop();
+      if (redisUrl) await removeKeys(redisUrl);
       return true;
+  }
+}
+
+function testIssuer(): TestIssuer {
+  if (!issuer) throw new Error(`the "${variant}" bench app has no TestIssuer`);
+  return issuer;
+}
+
+/** Leaves the shared Redis as it was: deletes every key this run's prefix names. */
+async function removeKeys(url: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }
 
@@ -95,8 +137,8 @@ function claimsOf(i: number): Record<string, unknown> {
 
 /** RS256 over a token-sized input with `crypto.sign` on a `KeyObject`: the floor of issuing. */
 function signatureCost(ms: number): SignatureCost {
-  const { privateKey, publicKey } = issuer.key('k1');
-  const input = Buffer.from(issuer.mint(claimsOf(0)).split('.').slice(0, 2).join('.'));
+  const { privateKey, publicKey } = testIssuer().key('k1');
+  const input = Buffer.from(testIssuer().mint(claimsOf(0)).split('.').slice(0, 2).join('.'));
   const signature = sign('sha256', input, privateKey);
   const signs = timeLoop(ms, () => sign('sha256', input, privateKey));
   const verifies = timeLoop(ms, () => verify('sha256', input, publicKey, signature));

@@ -337,6 +337,38 @@ describe('GraphQL answers are identical on Express and Fastify (V12)', () => {
   });
 });
 
+describe('GraphQL without GraphQLAuthExceptionFilter (Nest defaults)', () => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let url: string;
+  beforeAll(async () => {
+    issuer = await TestIssuer.start();
+    ({ app, url } = await createTestApp(issuer.authOptions(), {
+      controllers: [],
+      imports: [graphqlModule()],
+      providers: [DataResolver, PaymentsResolver],
+    }));
+  });
+  afterAll(async () => {
+    await app.close();
+    await issuer.stop();
+  });
+
+  it('still fails closed with UNAUTHENTICATED / FORBIDDEN (no RFC 6750 code)', async () => {
+    const anonymous = await request(url)
+      .post('/graphql')
+      .send({ query: '{ hello me { subject } }' });
+    expect(anonymous.body.data).toEqual({ hello: 'world', me: null });
+    expect(anonymous.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const forbidden = await request(url)
+      .post('/graphql')
+      .set('Authorization', `Bearer ${issuer.mint({ scp: 'Other' })}`)
+      .send({ query: '{ read }' });
+    expect(forbidden.body.data).toEqual({ read: null });
+    expect(forbidden.body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+});
+
 function graphqlModule() {
   return GraphQLModule.forRoot<ApolloDriverConfig>({
     driver: ApolloDriver,

@@ -503,6 +503,34 @@ describe('routePrefix', () => {
     }
   });
 
+  it('forRootAsync with another routePrefix fails at start-up instead of serving the wrong path', async () => {
+    const module = AuthModule.forRootAsync({
+      useFactory: () => ({
+        issuing: { issuer: ISSUER, audience: AUDIENCE, routePrefix: 'api/auth' },
+      }),
+      mountTokenEndpoints: true,
+    });
+    const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await expect(app.init()).rejects.toThrow('`issuing.routePrefix`');
+    await app.close().catch(() => undefined);
+  });
+
+  it('forRootAsync without issuing but with mountTokenEndpoints fails at start-up', async () => {
+    const module = AuthModule.forRootAsync({
+      useFactory: () => ({
+        issuer: 'https://idp.test/',
+        audience: 'api',
+        jwksUri: 'https://idp.test/jwks',
+      }),
+      mountTokenEndpoints: true,
+    });
+    const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await expect(app.init()).rejects.toThrow('`issuing`');
+    await app.close().catch(() => undefined);
+  });
+
   it('RT8: an out-of-range graceSeconds fails at start-up with a TypeError naming the field', async () => {
     await expect(createRefreshApp({ graceSeconds: 61 })).rejects.toThrow(
       'AuthModule: invalid option `issuing.graceSeconds`',

@@ -299,3 +299,27 @@ describe.each(ADAPTERS)('validation over HTTP on %s (V1–V6, V9, E1–E3, E6, V
     expect(({} as Record<string, unknown>).roles).toBeUndefined();
   });
 });
+
+describe('malformed request bodies (V9)', () => {
+  it('a JSON parse error never quotes the body', async () => {
+    const issuer = await TestIssuer.start();
+    const { app, http } = await createTestApp(issuer.authOptions());
+    try {
+      const secret = 'rt_' + 'A'.repeat(40);
+      const res = await http()
+        .post('/health')
+        .set('Content-Type', 'application/json')
+        .send(`{${secret}`);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        statusCode: 400,
+        message: 'Request body is not valid JSON',
+        error: 'Bad Request',
+      });
+      expect(res.text).not.toContain('AAAAAAAAAA');
+    } finally {
+      await app.close();
+      await issuer.stop();
+    }
+  });
+});

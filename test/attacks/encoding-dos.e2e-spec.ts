@@ -6,6 +6,7 @@ import {
   expectNoCredentials,
   expectRefusedCredential,
   fastestOf,
+  retainedHeap,
 } from '../support/attack-expect';
 import { rawGet } from '../support/attack-raw';
 
@@ -74,11 +75,11 @@ describe('D. encoding & denial of service', () => {
   it('ENC-02 many dots: "a."×4000 and "."×8000 → 401 IT in < 50 ms; memory stays flat', async () => {
     const values = ['a.'.repeat(4000), '.'.repeat(8000)];
     for (const value of values) await refusedWithin(value, 50);
-    const before = process.memoryUsage().rss;
+    const before = retainedHeap();
     for (let i = 0; i < 10; i++) {
       await Promise.all(Array.from({ length: 20 }, (_, j) => f.bearer(values[j % 2])));
     }
-    expect(process.memoryUsage().rss - before).toBeLessThan(20 * 1024 * 1024);
+    expect(retainedHeap() - before).toBeLessThan(5 * 1024 * 1024);
   });
 
   it('ENC-05 (a) V with a 10 000-char pad claim (≈ 14 KB) → 401 IT from the size cap C, in < 20 ms', async () => {
@@ -107,42 +108,43 @@ describe('D. encoding & denial of service', () => {
       ]);
   });
 
-  it('ENC-06 16 000-char Authorization values without whitespace, 50 at a time, while V is probed → 401 in < 20 ms; probe p99 +< 50 ms', async () => {
+  it('ENC-06 16 000-char Authorization values without whitespace, 50 at a time, while V is probed → 401 in < 20 ms; the probe slows < 50 ms', async () => {
     const bad = [`Bearer${'a'.repeat(15_994)}`, 'a'.repeat(16_000)];
     for (const value of bad) {
       const res = await f.get('/probe', value);
       expectNoCredentials(res); // not the Bearer scheme at all
       expect(await fastestOf(3, () => f.get('/probe', value))).toBeLessThan(20);
     }
-    // The probe's p99 under a flood of these, against its p99 under an equal flood of short bad
-    // values: the difference is what the length costs (a quadratic parser costs ~270 ms each).
+    // Bursts of 50 long and of 50 one-character bad values alternate while V is probed; the fastest
+    // of several bursts of each kind is compared, since other work on a shared CI box makes a tail
+    // percentile of a few samples noise. passport-jwt's quadratic regex costs ~270 ms per 16 000
+    // characters — over 13 s per burst, every burst — so any per-length cost shows in the fastest.
     const v = f.v();
-    const probeP99 = async (value: string) => {
-      const samples: number[] = [];
-      let flooding = true;
-      const flood = (async () => {
-        while (flooding) {
-          const batch = await Promise.all(
-            Array.from({ length: 50 }, () => rawGet(f.url, '/probe', [`Authorization: ${value}`])),
-          );
-          for (const res of batch) expect(res.status).toBe(401);
-        }
-      })();
-      for (let i = 0; i < 12; i++) {
-        const started = performance.now();
-        expect((await f.bearer(v)).status).toBe(200);
-        samples.push(performance.now() - started);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      flooding = false;
-      await flood;
-      return p99(samples);
+    const burst = async (value: string) => {
+      const elu = performance.eventLoopUtilization();
+      const flood = Promise.all(
+        Array.from({ length: 50 }, () => rawGet(f.url, '/probe', [`Authorization: ${value}`])),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const started = performance.now();
+      expect((await f.bearer(v)).status).toBe(200);
+      const probeMs = performance.now() - started;
+      for (const res of await flood) expect(res.status).toBe(401);
+      return { probeMs, busyMs: performance.eventLoopUtilization(elu).active };
     };
-    await probeP99('a'); // warm-up
-    const short = await probeP99('a');
-    const long = await probeP99(bad[1]);
-    const longWithScheme = await probeP99(bad[0]);
-    expect(Math.max(long, longWithScheme) - short).toBeLessThan(50);
+    await burst('a'); // warm-up
+    const short = { probeMs: Infinity, busyMs: Infinity };
+    const long = { probeMs: Infinity, busyMs: Infinity };
+    const keepFastest = (into: typeof short, x: typeof short) => {
+      into.probeMs = Math.min(into.probeMs, x.probeMs);
+      into.busyMs = Math.min(into.busyMs, x.busyMs);
+    };
+    for (let i = 0; i < 6; i++) {
+      keepFastest(short, await burst('a'));
+      keepFastest(long, await burst(bad[i % 2]));
+    }
+    expect(long.busyMs - short.busyMs).toBeLessThan(50);
+    expect(long.probeMs - short.probeMs).toBeLessThan(50);
   });
 
   // ── More cases of the class ────────────────────────────────────────────────────────────────

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
-import { AuthConfig, AuthUser, CurrentUser } from '@app/auth';
+import { AuthConfig, AuthUser, CurrentUser, Public } from '@app/auth';
 import type { AuthModuleExtras, AuthModuleOptions } from '@app/auth';
 import { TestIssuer, rawJwt } from '@app/auth/testing';
 import type { TestKey } from '@app/auth/testing';
@@ -55,6 +55,12 @@ export class AttackController {
   @Get('group')
   @Groups('G')
   group() {
+    return { ok: true };
+  }
+
+  @Get('health')
+  @Public()
+  health() {
     return { ok: true };
   }
 }

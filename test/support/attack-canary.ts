@@ -43,3 +43,30 @@ export class Canary {
     await new Promise((resolve) => this.server.close(resolve));
   }
 }
+
+/** A JWKS endpoint that serves whatever text the test sets (odd shapes the kit cannot make). */
+export class ScriptedJwks {
+  body = '{"keys":[]}';
+  requests = 0;
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<ScriptedJwks> {
+    let scripted: ScriptedJwks | undefined;
+    const server = createServer((_req, res) => {
+      scripted!.requests++;
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(scripted!.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    scripted = new ScriptedJwks(server, `http://127.0.0.1:${port}/jwks.json`);
+    return scripted;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}

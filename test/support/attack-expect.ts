@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Response } from 'supertest';
 
 /** The exact `WWW-Authenticate` values of ATTACKS.md's outcome shorthand, for a realm. */
@@ -95,4 +97,17 @@ export async function fastestOf(runs: number, send: () => Promise<unknown>): Pro
     best = Math.min(best, performance.now() - started);
   }
   return best;
+}
+
+/**
+ * Heap still in use after a full garbage collection, in bytes: what a flood left behind (RSS also
+ * counts memory V8 has freed but not returned, so it says little about leaks).
+ */
+export function retainedHeap(): number {
+  // `--expose-gc` can be switched on at run time; `gc` then exists in new contexts.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
 }

@@ -63,7 +63,8 @@ export async function startRedisCluster(): Promise<PrivateRedisCluster> {
         { timeout: 20000 },
       );
     } catch (error) {
-      const why = (error as { stderr?: string; message: string }).stderr || (error as Error).message;
+      const why =
+        (error as { stderr?: string; message: string }).stderr || (error as Error).message;
       throw new RedisSetupError(
         `redis-cli --cluster create failed: ${why.trim().split('\n').pop()}`,
       );

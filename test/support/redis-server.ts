@@ -69,7 +69,9 @@ export async function waitForPong(port: number, timeoutMs = 5000): Promise<void>
     if (await pingOnce('127.0.0.1', port, 500)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new RedisSetupError(`redis-server on 127.0.0.1:${port} did not answer PING in ${timeoutMs} ms`);
+  throw new RedisSetupError(
+    `redis-server on 127.0.0.1:${port} did not answer PING in ${timeoutMs} ms`,
+  );
 }
 
 /** One PING over a raw socket; true on `+PONG`. */
@@ -97,7 +99,9 @@ process.once('exit', () => {
  * Starts `redis-server --port <free> --save '' --appendonly no` in a temp folder and waits for
  * it to answer. The caller ends it with `stop()` (by pid).
  */
-export async function startRedisServer(options: RedisServerOptions = {}): Promise<PrivateRedisServer> {
+export async function startRedisServer(
+  options: RedisServerOptions = {},
+): Promise<PrivateRedisServer> {
   requireRedisServerBinary();
   const port = options.port ?? (await freePort());
   const ownDir = options.dir === undefined;

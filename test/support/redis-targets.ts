@@ -75,7 +75,10 @@ export class RedisTarget {
 
   /** A connection as the module makes it (one per simulated instance), ready to use. */
   async connect(extra: Partial<RedisStoresOptions> = {}, events = new RecordingEvents()) {
-    const connection = new RedisConnection(resolveRedisStoresOptions(this.storeOptions(extra)), events);
+    const connection = new RedisConnection(
+      resolveRedisStoresOptions(this.storeOptions(extra)),
+      events,
+    );
     this.connections.push(connection);
     if (!(await connection.whenReady(5000))) throw new RedisSetupError(`${this.name} not ready`);
     return connection;
@@ -106,6 +109,9 @@ export class RedisTarget {
 }
 
 const targets = new Map<'redis' | 'cluster', RedisTarget>();
+// Registered when a test file imports this module, so at the file's top level: it runs once,
+// after the file's last test.
+afterAll(closeTargets);
 
 /**
  * The file's one target of that name: the cluster starts once per test file, however many
@@ -115,7 +121,6 @@ export function redisTarget(name: 'redis' | 'cluster'): RedisTarget {
   let target = targets.get(name);
   if (!target) {
     targets.set(name, (target = new RedisTarget(name)));
-    if (targets.size === 1) afterAll(closeTargets);
   }
   return target;
 }

@@ -5,7 +5,7 @@ import { AuthEvents } from '@app/auth';
 import type { AuthModuleExtras, AuthModuleOptions } from '@app/auth';
 import type { IssuingOptions } from '../../libs/auth/src/issuing';
 import { TokenService } from '../../libs/auth/src/issuing';
-import { createTestApp, ManualClock } from './test-app';
+import { AdapterName, createTestApp, ManualClock } from './test-app';
 
 export const ISSUER = 'https://api.test';
 export const AUDIENCE = 'api://payments';
@@ -48,11 +48,13 @@ export async function createRefreshApp(
     clock = new ManualClock(),
     providers = [],
     customize = (b) => b,
+    adapter = 'express',
   }: {
     module?: Partial<AuthModuleOptions & AuthModuleExtras>;
     clock?: ManualClock;
     providers?: Provider[];
     customize?: (b: TestingModuleBuilder) => TestingModuleBuilder;
+    adapter?: AdapterName;
   } = {},
 ): Promise<RefreshApp> {
   const events = new RecordingEvents();
@@ -66,7 +68,7 @@ export async function createRefreshApp(
         ...(module.extraProviders ?? []),
       ],
     },
-    { clock, customize },
+    { clock, customize, adapter },
   );
   return {
     app,

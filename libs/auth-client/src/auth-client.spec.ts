@@ -304,6 +304,17 @@ describe('AuthClient', () => {
       expect(await client.getTokens()).toBeUndefined();
     });
 
+    it('a 401 that arrives after the refresh failed gets the same error, reported once', async () => {
+      const { server, client, onLoginRequired } = await loggedInWithStaleToken();
+      server.refreshAnswer = 'invalid_grant';
+      const first = await client.fetch('data').catch((e: unknown) => e);
+      const internal = client as unknown as { renewAfterRejection(t: string): Promise<TokenSet> };
+      const late = await internal.renewAfterRejection('at-0').catch((e: unknown) => e);
+      expect(late).toBe(first);
+      expect(onLoginRequired).toHaveBeenCalledTimes(1);
+      expect(server.refreshes).toBe(1);
+    });
+
     it.each([
       ['network', undefined],
       ['unavailable', 503],

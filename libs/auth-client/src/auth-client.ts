@@ -102,6 +102,8 @@ export class AuthClient {
   private inFlight?: Promise<TokenSet>;
   /** The access token the last refresh replaced, and what replaced it. */
   private lastRotation?: { readonly replaced: string; readonly tokens: TokenSet };
+  /** The access token whose refresh was refused, and the error every late caller gets too. */
+  private lastFailure?: { readonly accessToken: string; readonly error: LoginRequiredError };
 
   /** @throws TypeError when `baseUrl` is not an absolute URL or `renewMarginSeconds` is negative. */
   constructor(private readonly options: AuthClientOptions = {}) {
@@ -217,6 +219,7 @@ export class AuthClient {
   /** Stores the tokens of a token response you obtained yourself (e.g. after an OIDC login). */
   async setTokens(response: TokenResponse): Promise<TokenSet> {
     const tokens = tokenSetFrom(response, this.now());
+    this.lastFailure = undefined;
     await this.storage.set(tokens);
     this.options.onTokens?.(tokens);
     return tokens;
@@ -256,7 +259,7 @@ export class AuthClient {
   private async currentTokens(): Promise<TokenSet> {
     if (this.inFlight) return this.inFlight;
     const tokens = await this.storage.get();
-    if (!tokens) throw await this.loginRequired('no_tokens');
+    if (!tokens) throw await this.loginRequired('no_tokens', undefined);
     if (!this.dueForRenewal(tokens)) return tokens;
     try {
       return await this.renewAfterRejection(tokens.accessToken);
@@ -274,9 +277,11 @@ export class AuthClient {
   private async renewAfterRejection(rejected: string): Promise<TokenSet> {
     if (this.inFlight) return this.inFlight;
     if (this.lastRotation?.replaced === rejected) return this.lastRotation.tokens;
+    if (this.lastFailure?.accessToken === rejected) throw this.lastFailure.error;
     const stored = await this.storage.get();
     if (this.inFlight) return this.inFlight;
     if (this.lastRotation?.replaced === rejected) return this.lastRotation.tokens;
+    if (this.lastFailure?.accessToken === rejected) throw this.lastFailure.error;
     if (stored && stored.accessToken !== rejected && !this.dueForRenewal(stored)) return stored;
     return this.refresh();
   }
@@ -285,7 +290,7 @@ export class AuthClient {
     const tokens = await this.storage.get();
     const cookieMode = this.options.tokenRequestCredentials !== undefined;
     if (!tokens?.refreshToken && !cookieMode) {
-      throw await this.loginRequired(tokens ? 'no_refresh_token' : 'no_tokens');
+      throw await this.loginRequired(tokens ? 'no_refresh_token' : 'no_tokens', tokens);
     }
     const body = new URLSearchParams({ grant_type: 'refresh_token' });
     if (tokens?.refreshToken) body.set('refresh_token', tokens.refreshToken);
@@ -316,7 +321,12 @@ export class AuthClient {
     const json = await readJson(response);
     if (response.status === 400 || response.status === 401) {
       // RFC 6749 §5.2: the grant is invalid, expired or revoked — only a new login helps.
-      throw await this.loginRequired('refresh_rejected', oauthErrorOf(json), response.status);
+      throw await this.loginRequired(
+        'refresh_rejected',
+        tokens,
+        oauthErrorOf(json),
+        response.status,
+      );
     }
     if (!response.ok) {
       throw new TokenEndpointError(
@@ -339,6 +349,7 @@ export class AuthClient {
       );
     }
     await this.storage.set(next);
+    this.lastFailure = undefined;
     if (tokens) this.lastRotation = { replaced: tokens.accessToken, tokens: next };
     this.options.onTokens?.(next);
     return next;
@@ -369,12 +380,16 @@ export class AuthClient {
   /** Clears the tokens (they cannot be used any more), reports, and returns the error to throw. */
   private async loginRequired(
     reason: LoginRequiredReason,
+    tokens: TokenSet | undefined,
     oauthError?: string,
     status?: number,
   ): Promise<LoginRequiredError> {
     const error = new LoginRequiredError(reason, oauthError, status);
     this.lastRotation = undefined;
-    if (reason !== 'no_tokens') await this.storage.clear();
+    if (tokens) {
+      this.lastFailure = { accessToken: tokens.accessToken, error };
+      await this.storage.clear();
+    }
     this.options.onLoginRequired?.(error);
     return error;
   }

@@ -16,7 +16,7 @@ import type { AuthUser } from '../auth-user';
 import { CurrentUser } from '../authorization/current-user.decorator';
 import { setResponseHeaders } from '../errors/response-headers';
 import { JwtAuthGuard } from '../validation/jwt-auth.guard';
-import { assertIssuingConfigured } from './controller-guard';
+import { assertIssuingConfigured, assertMountedPrefix } from './controller-guard';
 import { IssuingConfig } from './issuing-config';
 import { ISSUING_DEFAULTS } from './issuing.options';
 import { clearedRefreshCookie } from './refresh-cookie';
@@ -39,6 +39,7 @@ export class SessionController implements OnModuleInit {
 
   onModuleInit(): void {
     assertIssuingConfigured(this.config);
+    assertMountedPrefix(this, this.config);
   }
 
   /** RT20: `[{id, clientId, createdAt, lastUsedAt, current}]`. */

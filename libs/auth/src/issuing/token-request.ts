@@ -31,13 +31,12 @@ export async function readTokenParams(req: TokenHttpRequest): Promise<Map<string
   if (type !== FORM && type !== JSON_TYPE) {
     throw OAuthError.invalidRequest('use application/x-www-form-urlencoded or application/json');
   }
-  let body = req.body;
+  const body = req.body;
   if (body === undefined || (isEmptyObject(body) && req.readable)) {
     const raw = await readRaw(req);
-    body = type === FORM ? raw : parseJson(raw);
+    return type === FORM ? formParams(raw) : objectParams(parseJson(raw));
   }
-  if (typeof body === 'string') return formParams(body);
-  return objectParams(body);
+  return typeof body === 'string' && type === FORM ? formParams(body) : objectParams(body);
 }
 
 function formParams(raw: string): Map<string, string> {

@@ -13,7 +13,7 @@ import {
 import { Public } from '../authorization/public.decorator';
 import { setResponseHeaders } from '../errors/response-headers';
 import { ClientAuthenticator } from './client-authenticator.service';
-import { assertIssuingConfigured } from './controller-guard';
+import { assertIssuingConfigured, assertMountedPrefix } from './controller-guard';
 import { IssuingConfig } from './issuing-config';
 import { ISSUING_DEFAULTS } from './issuing.options';
 import { OAuthExceptionFilter } from './oauth-exception.filter';
@@ -45,6 +45,7 @@ export class TokenController implements OnModuleInit {
 
   onModuleInit(): void {
     assertIssuingConfigured(this.config);
+    assertMountedPrefix(this, this.config);
   }
 
   /** The refresh-token grant; in cookie mode the token may come from, and goes to, the cookie. */

@@ -105,7 +105,11 @@ export function applyAuthToOpenApi<T extends OpenApiDocumentLike>(
     handlers.set(id, [...(handlers.get(id) ?? []), route]);
   }
 
-  const components = (document.components ??= {});
+  const doc = document as {
+    components?: { securitySchemes?: Record<string, unknown> };
+    security?: readonly object[];
+  };
+  const components = (doc.components ??= {});
   const schemes = (components.securitySchemes ??= {});
   schemes[schemeName] ??= {
     type: 'http',
@@ -114,7 +118,7 @@ export function applyAuthToOpenApi<T extends OpenApiDocumentLike>(
     description: options.schemeDescription ?? AUTH_OPENAPI_DEFAULTS.schemeDescription,
   };
 
-  const documentWide = (document.security ?? []).length > 0;
+  const documentWide = (doc.security ?? []).length > 0;
   for (const operation of operationsOf(document)) {
     const route = findRoute(handlers, operation.operationId);
     if (!route) continue;
@@ -183,7 +187,8 @@ function findRoute(
 }
 
 function* operationsOf(document: OpenApiDocumentLike): Iterable<OpenApiOperationLike> {
-  for (const item of Object.values(document.paths ?? {})) {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  for (const item of Object.values(paths)) {
     if (!item) continue;
     for (const method of OPENAPI_METHODS) {
       const operation = item[method];

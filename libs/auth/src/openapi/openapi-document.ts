@@ -1,12 +1,14 @@
 /**
- * The parts of an OpenAPI 3 document that `applyAuthToOpenApi` reads and writes. Structural, so
+ * An OpenAPI 3 document, as far as `applyAuthToOpenApi` needs to know: structural and loose, so
  * `@nestjs/swagger`'s `OpenAPIObject` fits without this library importing `@nestjs/swagger`.
  */
 export interface OpenApiDocumentLike {
-  paths?: Record<string, Record<string, unknown> | undefined>;
-  components?: { securitySchemes?: Record<string, unknown>; [key: string]: unknown };
-  security?: Record<string, string[]>[];
-  [key: string]: unknown;
+  /** Path templates to path items (`{ get: operation, post: operation, … }`). */
+  paths?: object;
+  /** Holds `securitySchemes`. */
+  components?: object;
+  /** Top-level security requirements. */
+  security?: readonly object[];
 }
 
 /** One operation of an OpenAPI document, as far as this integration touches it. */

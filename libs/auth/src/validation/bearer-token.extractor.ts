@@ -64,6 +64,7 @@ function hasOtherCredential(request: AuthRequest): boolean {
   const body = request.body as Record<string, unknown> | undefined;
   if (body && typeof body === 'object' && 'access_token' in body) return true;
   const url = typeof request.url === 'string' ? request.url : '';
-  if (!url.includes('access_token')) return false;
-  return new URLSearchParams(url.slice(url.indexOf('?') + 1)).has('access_token');
+  const query = url.indexOf('?');
+  // Parsed, not searched: `?%61ccess_token=…` names the same parameter.
+  return query >= 0 && new URLSearchParams(url.slice(query + 1)).has('access_token');
 }

@@ -19,7 +19,9 @@ const CURVES = new Set(['P-256', 'P-384', 'P-521']);
 
 /**
  * Keeps only the entries of a key set that may verify our tokens: RSA or EC signature keys with a
- * kid, meant for `verify`, of an allowed algorithm, big enough, and public only.
+ * kid, meant for `verify`, of an allowed algorithm, big enough, and public only. A kid that two
+ * usable entries share names no key for sure, so both are dropped: the kid selects exactly one key
+ * or none (RFC 7517 §4.5; no "try every key" fallback).
  */
 export function usableJwks(
   body: unknown,
@@ -28,7 +30,10 @@ export function usableJwks(
 ): PublishedJwk[] {
   const keys = (body as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) return [];
-  return keys.filter((jwk): jwk is PublishedJwk => isUsable(jwk, algorithms, minRsaBits));
+  const usable = keys.filter((jwk): jwk is PublishedJwk => isUsable(jwk, algorithms, minRsaBits));
+  const seen = new Map<string, number>();
+  for (const jwk of usable) seen.set(jwk.kid, (seen.get(jwk.kid) ?? 0) + 1);
+  return usable.filter((jwk) => seen.get(jwk.kid) === 1);
 }
 
 function isUsable(jwk: unknown, algorithms: readonly string[], minRsaBits: number): boolean {
@@ -43,7 +48,12 @@ function isUsable(jwk: unknown, algorithms: readonly string[], minRsaBits: numbe
     return false;
   if (k.issuer !== undefined && typeof k.issuer !== 'string') return false;
   if (k.kty === 'RSA') {
-    return typeof k.n === 'string' && typeof k.e === 'string' && modulusBits(k.n) >= minRsaBits;
+    return (
+      typeof k.n === 'string' &&
+      typeof k.e === 'string' &&
+      modulusBits(k.n) >= minRsaBits &&
+      exponentIsSound(k.e)
+    );
   }
   if (k.kty === 'EC') {
     return (
@@ -62,6 +72,15 @@ function modulusBits(n: string): number {
   while (leadingZeros < bytes.length && bytes[leadingZeros] === 0) leadingZeros++;
   if (leadingZeros === bytes.length) return 0;
   return (bytes.length - leadingZeros - 1) * 8 + (32 - Math.clz32(bytes[leadingZeros]));
+}
+
+/** An RSA public exponent must be odd and at least 3: with `e = 1` any value "verifies". */
+function exponentIsSound(e: string): boolean {
+  const bytes = Buffer.from(e, 'base64url');
+  let first = 0;
+  while (first < bytes.length && bytes[first] === 0) first++;
+  if (first === bytes.length || (first === bytes.length - 1 && bytes[first] < 3)) return false;
+  return (bytes[bytes.length - 1] & 1) === 1;
 }
 
 /** Which algorithms a key can verify: RS and PS families for RSA, the matching ES for a curve. */

@@ -1,4 +1,4 @@
-import { ExecutionContext, Injectable, Logger, Optional } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AuthConfig } from '../auth-config';
@@ -42,7 +42,9 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     protected readonly config: AuthConfig,
     protected readonly clock: Clock,
     protected readonly revocations: RevocationStore,
-    @Optional() protected readonly cache?: ValidationCache | null,
+    // The explicit token matters: tsc records a `T | null` parameter's type as `Object`, which
+    // would make Nest inject nothing and leave the cache silently off in a compiled build.
+    @Optional() @Inject(ValidationCache) protected readonly cache?: ValidationCache | null,
   ) {
     super();
   }
@@ -59,7 +61,8 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     } catch (error) {
       throw this.challenge(context, error);
     } finally {
-      if (request) delete request[BEARER_TOKEN];
+      // Assigned, not deleted: a `delete` would turn the request into a slow dictionary object.
+      if (request?.[BEARER_TOKEN] !== undefined) request[BEARER_TOKEN] = undefined;
     }
   }
 
@@ -96,7 +99,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     await super.canActivate(context);
     const user = request.user as AuthUser;
     const tokenContext = request[TOKEN_CONTEXT] as TokenContext;
-    delete request[TOKEN_CONTEXT];
+    request[TOKEN_CONTEXT] = undefined;
     this.assertNotRevoked(user);
     this.cache?.set(token, user, tokenContext.key, now);
     return user;

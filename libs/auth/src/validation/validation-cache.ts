@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuthUser } from '../auth-user';
 import type { VerificationKey } from './provider-key-set';
 
@@ -50,6 +50,7 @@ export class ValidationCache {
   }
 }
 
+/** One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per request. */
 function digest(token: string): string {
-  return createHash('sha256').update(token).digest('base64');
+  return hash('sha256', token, 'base64');
 }

@@ -1,4 +1,6 @@
 import type { Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { BodyParseErrorFilter } from '../errors/body-parse-error.filter';
 import { AuthConfig } from '../auth-config';
 import { AuthEvents } from '../auth-events';
 import type { AuthModuleOptions } from '../auth.options';
@@ -39,6 +41,7 @@ export const VALIDATION_PROVIDERS: Provider[] = [
   TokenVerifier,
   JwtStrategy,
   JwtAuthGuard,
+  { provide: APP_FILTER, useClass: BodyParseErrorFilter },
 ];
 
 export const VALIDATION_EXPORTS = [
