@@ -43,7 +43,9 @@ export class BenchApp {
     );
     const ready = await new Promise<Ready>((resolve, reject) => {
       child.once('message', (message: Ready) => resolve(message));
-      child.once('exit', (code) => reject(new Error(`bench app ${options.variant} exited (${code})`)));
+      child.once('exit', (code) =>
+        reject(new Error(`bench app ${options.variant} exited (${code})`)),
+      );
     });
     if (options.core !== undefined) pin(child.pid!, options.core);
     return new BenchApp(options.variant, ready, child);

@@ -1,13 +1,17 @@
 /** Messages between the bench runner (parent) and a bench app (child), over Node's IPC channel. */
 
-/** Which app a child process runs. */
-export type Variant =
+/** The apps of the main comparison. */
+export type MainVariant =
   /** AuthModule with the validation cache (the default configuration). */
   | 'cached'
   /** AuthModule with `validationCache: false`. */
   | 'uncached'
   /** The usual recipe: stock `AuthGuard('jwt')`, passport-jwt and `jwksRsa.passportJwtSecret`. */
-  | 'recipe'
+  | 'recipe';
+
+/** Which app a child process runs. */
+export type Variant =
+  | MainVariant
   /** AuthModule issuing its own tokens, in-memory stores. */
   | 'rotation-memory'
   /** AuthModule issuing its own tokens, Redis stores. */

@@ -1,5 +1,5 @@
 import type { CacheMemory } from './cache-memory';
-import type { SignatureCost, Variant } from './ipc';
+import type { MainVariant, SignatureCost } from './ipc';
 import type { RotationResult } from './rotation';
 import type { AppFigures, FloodFigures, Settings } from './run';
 
@@ -25,9 +25,12 @@ export interface Report {
     platform: string;
     /** Bench apps on core 1, the load generator on core 0. */
     pinned: boolean;
+    /** 1-minute load average when the run started and ended: above ~1, something else ran. */
+    loadAverageBefore: number;
+    loadAverageAfter?: number;
   };
   settings: Settings;
-  main: Partial<Record<Variant, AppFigures>>;
+  main: Partial<Record<MainVariant, AppFigures>>;
   flood?: FloodFigures;
   signature?: SignatureCost;
   rotation?: RotationResult;
@@ -37,7 +40,7 @@ export interface Report {
   errors: string[];
 }
 
-const LABELS: Record<Variant, string> = {
+const LABELS: Record<MainVariant, string> = {
   cached: 'this module, validation cache on',
   uncached: 'this module, validation cache off',
   recipe: 'usual recipe (AuthGuard + jwks-rsa)',
@@ -51,11 +54,13 @@ export function printReport(r: Report): void {
     `\n${m.cores} cores (${m.cpu}), Node ${m.node}, Nest ${m.nest} on Express, autocannon ${m.autocannon}` +
       `${m.pinned ? '; apps pinned to core 1, load generator to core 0' : ''}` +
       `\n${s.connections} connections; ${s.rounds} × ${s.phaseSeconds} s per route (medians)` +
-      `${s.smoke ? ' — SMOKE RUN: figures mean nothing' : ''}\n`,
+      `${s.smoke ? ' — SMOKE RUN: figures mean nothing' : ''}` +
+      `\nload average ${m.loadAverageBefore.toFixed(2)} before, ${m.loadAverageAfter?.toFixed(2)} after` +
+      `${m.loadAverageBefore > 1.5 ? ' — OTHER WORK WAS RUNNING: req/s are low, CPU µs/req inflated' : ''}\n`,
   );
 
   const rows: string[][] = [];
-  for (const variant of Object.keys(r.main) as Variant[]) {
+  for (const variant of Object.keys(r.main) as MainVariant[]) {
     const f = r.main[variant]!;
     rows.push([
       `${LABELS[variant]}: open`,
@@ -87,6 +92,9 @@ export function printReport(r: Report): void {
 
   if (r.flood) {
     const f = r.flood;
+    const cpuBaseline =
+      ((f.before.cpuMicrosPerRequest ?? Number.NaN) + (f.after.cpuMicrosPerRequest ?? Number.NaN)) /
+      2;
     console.log(
       `\nUnknown-kid flood: ${f.floodTokens} random kids in ${f.floodSeconds.toFixed(1)} s ` +
         `(answers ${JSON.stringify(f.floodStatuses)}), cooldown ${f.cooldownSeconds} s`,
@@ -94,11 +102,32 @@ export function printReport(r: Report): void {
     table(
       ['', 'value'],
       [
-        ['JWKS fetches', `${f.jwksFetches} (allowed ${f.allowedFetches} in ${f.windowSeconds.toFixed(1)} s)`],
-        ['valid req/s without flood', int(f.without.requestsPerSecond)],
-        ['valid req/s during flood', `${int(f.during.requestsPerSecond)} (${f.throughputRatio.toFixed(2)})`],
-        ['valid p99 without / during', `${ms(f.without.p99)} / ${ms(f.during.p99)} ms`],
-        ['new kid accepted after', f.newKeyAcceptedSeconds === undefined ? 'never' : `${f.newKeyAcceptedSeconds.toFixed(2)} s`],
+        [
+          'JWKS fetches',
+          `${f.jwksFetches} (allowed ${f.allowedFetches} in ${f.windowSeconds.toFixed(1)} s)`,
+        ],
+        [
+          'valid req/s before / after the flood',
+          `${int(f.before.requestsPerSecond)} / ${int(f.after.requestsPerSecond)}`,
+        ],
+        [
+          'valid req/s during the flood (/ without)',
+          `${int(f.during.requestsPerSecond)} (${f.throughputRatio.toFixed(2)})`,
+        ],
+        [
+          'server CPU µs per valid req, without / during',
+          `${int(cpuBaseline)} / ${int(f.during.cpuMicrosPerRequest ?? Number.NaN)} (${f.cpuThroughputRatio.toFixed(2)})`,
+        ],
+        [
+          'valid p99 before / during / after',
+          `${ms(f.before.p99)} / ${ms(f.during.p99)} / ${ms(f.after.p99)} ms`,
+        ],
+        [
+          'new kid accepted after',
+          f.newKeyAcceptedSeconds === undefined
+            ? 'never'
+            : `${f.newKeyAcceptedSeconds.toFixed(2)} s`,
+        ],
       ],
     );
   }
@@ -108,17 +137,29 @@ export function printReport(r: Report): void {
     const rows: string[][] = [];
     if (r.signature) {
       const g = r.signature;
-      rows.push(['RS256 signature (crypto.sign, KeyObject)', `${int(g.signaturesPerSecond)}/s`, `${g.microsPerSignature.toFixed(0)} µs`]);
-      rows.push(['RS256 verification (crypto.verify)', `${int(g.verificationsPerSecond)}/s`, `${g.microsPerVerification.toFixed(0)} µs`]);
+      rows.push([
+        'RS256 signature (crypto.sign, KeyObject)',
+        `${int(g.signaturesPerSecond)}/s`,
+        `${g.microsPerSignature.toFixed(0)} µs`,
+      ]);
+      rows.push([
+        'RS256 verification (crypto.verify)',
+        `${int(g.verificationsPerSecond)}/s`,
+        `${g.microsPerVerification.toFixed(0)} µs`,
+      ]);
     }
-    if (r.rotation?.stores) {
-      for (const [store, f] of Object.entries(r.rotation.stores)) {
-        if (!f) continue;
-        const ratio = r.signature ? ` (${(f.rotationsPerSecond / r.signature.signaturesPerSecond).toFixed(2)} of signatures)` : '';
-        rows.push([`refresh rotations, ${store} store`, `${int(f.rotationsPerSecond)}/s${ratio}`, `p50 ${ms(f.p50)} ms, p99 ${ms(f.p99)} ms`]);
-      }
-    } else if (r.rotation) {
-      rows.push(['refresh rotations', 'not measured', r.rotation.reason ?? '']);
+    for (const [store, f] of Object.entries(r.rotation?.stores ?? {})) {
+      const ratio = r.signature
+        ? ` (${(f.rotationsPerSecond / r.signature.signaturesPerSecond).toFixed(2)} of signatures)`
+        : '';
+      rows.push([
+        `refresh rotations, ${store} store (${f.chains} chains)`,
+        `${int(f.rotationsPerSecond)}/s${ratio}`,
+        `${int(f.cpuMicros)} µs CPU; p50 ${ms(f.p50)} ms, p99 ${ms(f.p99)} ms`,
+      ]);
+    }
+    for (const [store, why] of Object.entries(r.rotation?.skipped ?? {})) {
+      rows.push([`refresh rotations, ${store} store`, 'not measured', why]);
     }
     table(['', 'rate', 'cost'], rows);
   }
@@ -129,9 +170,15 @@ export function printReport(r: Report): void {
     table(
       ['', 'value'],
       [
-        [`heap for ${c.entries} live entries`, `${(c.heapDeltaBytes / 2 ** 20).toFixed(1)} MiB (${int(c.bytesPerEntry)} B/entry)`],
+        [
+          `heap for ${c.entries} live entries`,
+          `${(c.heapDeltaBytes / 2 ** 20).toFixed(1)} MiB (${int(c.bytesPerEntry)} B/entry)`,
+        ],
         ['lookup (hash + get)', `${c.microsPerGet.toFixed(2)} µs`],
-        [`size after ${c.overfill.inserted} inserts, maxEntries ${c.overfill.maxEntries}`, `${c.overfill.size} (${c.overfill.bounded ? 'bounded' : 'NOT BOUNDED'})`],
+        [
+          `size after ${c.overfill.inserted} inserts, maxEntries ${c.overfill.maxEntries}`,
+          `${c.overfill.size} (${c.overfill.bounded ? 'bounded' : 'NOT BOUNDED'})`,
+        ],
       ],
     );
   }
@@ -140,7 +187,12 @@ export function printReport(r: Report): void {
     console.log('\nTargets (issue 8)');
     table(
       ['target', 'measured', 'goal', ''],
-      r.targets.map((t) => [t.name, num(t.value), `${t.op === '>=' ? '≥' : '≤'} ${num(t.target)}`, t.met ? 'met' : 'MISSED']),
+      r.targets.map((t) => [
+        t.name,
+        num(t.value),
+        `${t.op === '>=' ? '≥' : '≤'} ${num(t.target)}`,
+        t.met ? 'met' : 'MISSED',
+      ]),
     );
   }
 }
@@ -149,7 +201,9 @@ function table(head: string[], rows: string[][]): void {
   const all = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
   const line = (row: string[]) =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : (cell ?? '').padStart(widths[i]))).join('  ');
+    row
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : (cell ?? '').padStart(widths[i])))
+      .join('  ');
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));

@@ -52,14 +52,15 @@ export async function measureRotations(c: RotationContext): Promise<RotationResu
     }
     const variant = `rotation-${store}` as const;
     c.log(`refresh rotations, ${store} store: ${c.settings.rotationSeconds} s`);
-    const app = await BenchApp.start({
-      variant,
-      cooldown: c.settings.cooldown,
-      core: c.core,
-      execArgv: c.execArgv(variant),
-      redisUrl: store === 'redis' ? REDIS_URL : undefined,
-    });
+    let app: BenchApp | undefined;
     try {
+      app = await BenchApp.start({
+        variant,
+        cooldown: c.settings.cooldown,
+        core: c.core,
+        execArgv: c.execArgv(variant),
+        redisUrl: store === 'redis' ? REDIS_URL : undefined,
+      });
       const chains = c.settings.connections;
       const tokens = await app.call<string[]>({ cmd: 'refreshTokens', count: chains });
       await rotate(app.port, tokens, c.settings.warmupSeconds);
@@ -77,8 +78,12 @@ export async function measureRotations(c: RotationContext): Promise<RotationResu
         cpuMicros: cpu / (run.rotations || 1),
         chains,
       };
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      result.skipped = { ...result.skipped, [store]: why };
+      c.errors.push(`refresh rotations (${store}) failed: ${why}`);
     } finally {
-      await app.stop();
+      await app?.stop();
     }
   }
   return result;

@@ -8,17 +8,17 @@
  * writes `bench/results/<timestamp>.json` and `latest.json`.
  *
  * Flags: `--smoke` (about 1 s phases, tiny counts: checks the harness only), `--cpu-prof`
- * (profile the bench apps into bench/results/profiles), `--only=main,flood,rotation,memory`,
+ * (profile the bench apps into dist/bench/profiles), `--only=main,flood,rotation,memory`,
  * `--apps=cached,uncached,recipe` (which apps the main comparison drives).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BenchApp, canPin, pin } from './bench-app';
 import type { CacheMemory } from './cache-memory';
-import type { SignatureCost, Variant } from './ipc';
+import type { MainVariant, SignatureCost, Variant } from './ipc';
 import { load, LoadResult, median } from './load';
 import { paced, untilAccepted } from './paced';
 import { print as printProfile, summarize } from './profile-summary';
@@ -69,9 +69,11 @@ const SMOKE: Settings = {
   cacheEntries: 2000,
 };
 
-const RESULTS = join(__dirname, '..', '..', 'bench', 'results');
+/** The repository root (this file runs as dist/bench/run.js). */
+const ROOT = join(__dirname, '..', '..');
+const RESULTS = join(ROOT, 'bench', 'results');
 const PHASES = ['main', 'flood', 'rotation', 'memory'] as const;
-const VARIANTS: Variant[] = ['cached', 'uncached', 'recipe'];
+const VARIANTS: MainVariant[] = ['cached', 'uncached', 'recipe'];
 
 /** The main comparison of one app: its open route and its authenticated route. */
 export interface RouteFigures {
@@ -104,9 +106,14 @@ export interface FloodFigures {
   windowSeconds: number;
   /** One fetch per cooldown started: floor(window / cooldown) + 1. */
   allowedFetches: number;
-  without: LoadResult;
+  /** Valid traffic for half the flood's length just before it, and again just after it. */
+  before: LoadResult;
+  after: LoadResult;
   during: LoadResult;
+  /** Valid req/s during the flood / the mean of before and after. */
   throughputRatio: number;
+  /** The same from server CPU per valid request (what a CPU-bound server would show). */
+  cpuThroughputRatio: number;
   /** Seconds from publishing a new kid to its token's first 200 (undefined: never). */
   newKeyAcceptedSeconds?: number;
 }
@@ -115,15 +122,18 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const settings = args.includes('--smoke') ? SMOKE : FULL;
   const only = listFlag(args, 'only') ?? [...PHASES];
-  const mainApps = (listFlag(args, 'apps') as Variant[] | undefined) ?? VARIANTS;
+  const mainApps = (listFlag(args, 'apps') as MainVariant[] | undefined) ?? VARIANTS;
   const profile = args.includes('--cpu-prof');
   const started = Date.now();
   mkdirSync(RESULTS, { recursive: true });
-  const profileDir = join(RESULTS, 'profiles', new Date(started).toISOString().replace(/:/g, '-'));
+  // Profiles are big and machine-specific: kept under dist/ (ignored), not with the results.
+  const stamp = new Date(started).toISOString().replace(/:/g, '-');
+  const profileDir = join(ROOT, 'dist', 'bench', 'profiles', stamp);
   const pinned = cpus().length >= 2 && canPin();
   if (pinned) pin(process.pid, 0);
 
   const needed = new Set<Variant>(only.includes('main') ? mainApps : []);
+  // The flood runs on the module's default app; the signature cost is timed in it too.
   if (only.includes('flood') || only.includes('rotation')) needed.add('cached');
   log(`starting bench apps: ${[...needed].join(', ')}`);
   const apps = new Map<Variant, BenchApp>();
@@ -153,7 +163,13 @@ async function main(): Promise<void> {
       report.signature = await apps
         .get('cached')!
         .call<SignatureCost>({ cmd: 'signatures', ms: settings.signatureMs });
-      report.rotation = await measureRotations(settings, pinned, report.errors, log);
+      report.rotation = await measureRotations({
+        settings,
+        core: pinned ? 1 : undefined,
+        execArgv: (name) => (profile ? cpuProfileFlags(profileDir, name) : []),
+        errors: report.errors,
+        log,
+      });
     }
   } finally {
     await Promise.all([...apps.values()].map((app) => app.stop()));
@@ -161,6 +177,7 @@ async function main(): Promise<void> {
   if (only.includes('memory')) report.cacheMemory = cacheMemory(settings, report);
   report.targets = targets(report);
   report.seconds = (Date.now() - started) / 1000;
+  report.machine.loadAverageAfter = loadavg()[0];
 
   printReport(report);
   const name = settings.smoke ? 'smoke.json' : `${report.startedAt.replace(/:/g, '-')}.json`;
@@ -177,10 +194,10 @@ async function main(): Promise<void> {
 
 async function mainComparison(
   apps: Map<Variant, BenchApp>,
-  variants: Variant[],
+  variants: MainVariant[],
   s: Settings,
   report: Report,
-): Promise<Partial<Record<Variant, AppFigures>>> {
+): Promise<Partial<Record<MainVariant, AppFigures>>> {
   const pools = new Map<Variant, string[]>();
   for (const variant of variants) {
     pools.set(variant, await apps.get(variant)!.call<string[]>({ cmd: 'mint', count: s.poolSize }));
@@ -220,7 +237,7 @@ async function mainComparison(
       rounds,
     };
   };
-  const result: Partial<Record<Variant, AppFigures>> = {};
+  const result: Partial<Record<MainVariant, AppFigures>> = {};
   for (const variant of variants) {
     const open = figures(`${variant}:open`);
     const auth = figures(`${variant}:auth`);
@@ -240,19 +257,27 @@ async function flood(app: BenchApp, s: Settings, report: Report): Promise<FloodF
   const valid = await app.call<string[]>({ cmd: 'mint', count: s.poolSize });
   const floodTokens = randomKidTokens(app, s.flood.tokens);
   const fresh = await app.call<string>({ cmd: 'prepareKey', kid: `fresh-${randomUUID()}` });
-  const validLoad = () =>
+  const validLoad = (seconds: number) =>
     load({
       port: app.port,
       path: '/auth',
       tokens: valid,
       connections: s.connections,
-      seconds: s.flood.seconds,
+      seconds,
       serverCpu: () => app.call<number>({ cmd: 'cpu' }),
     });
-  await load({ port: app.port, path: '/auth', tokens: valid, connections: s.connections, seconds: 1 });
-  log(`flood: ${s.flood.seconds} s of valid traffic without a flood`);
-  const without = await validLoad();
-  check(report, 'valid traffic without flood', without);
+  await load({
+    port: app.port,
+    path: '/auth',
+    tokens: valid,
+    connections: s.connections,
+    seconds: 1,
+  });
+  // The baseline brackets the flood (half before, half after), so a drift in the machine's
+  // background load does not pass for the flood's effect.
+  log(`flood: ${s.flood.seconds / 2} s of valid traffic without a flood`);
+  const before = await validLoad(s.flood.seconds / 2);
+  check(report, 'valid traffic before the flood', before);
 
   log(
     `flood: ${s.flood.tokens} random-kid tokens over ${s.flood.seconds} s beside valid traffic;` +
@@ -260,16 +285,27 @@ async function flood(app: BenchApp, s: Settings, report: Report): Promise<FloodF
   );
   await app.call({ cmd: 'resetFetchCount' });
   const floodStart = Date.now();
-  const during = validLoad();
+  const during = validLoad(s.flood.seconds);
   const attack = paced(app.port, '/auth', floodTokens, s.flood.tokens / s.flood.seconds);
   await sleep(s.flood.publishAtSeconds * 1000);
   await app.call({ cmd: 'publishPrepared' });
-  const acceptedMs = await untilAccepted(app.port, '/auth', fresh, 20, 2 * s.cooldown * 1000 + 2000);
+  const acceptedMs = await untilAccepted(
+    app.port,
+    '/auth',
+    fresh,
+    20,
+    2 * s.cooldown * 1000 + 2000,
+  );
   const [duringResult, attackResult] = await Promise.all([during, attack]);
   const jwksFetches = await app.call<number>({ cmd: 'fetchCount' });
   const windowSeconds = (Date.now() - floodStart) / 1000;
   check(report, 'valid traffic during flood', duringResult);
-  if (acceptedMs === undefined) report.errors.push('flood: the newly published key was never accepted');
+  log(`flood: ${s.flood.seconds / 2} s of valid traffic after the flood`);
+  const after = await validLoad(s.flood.seconds / 2);
+  check(report, 'valid traffic after the flood', after);
+  const mean = (pick: (r: LoadResult) => number) => (pick(before) + pick(after)) / 2;
+  if (acceptedMs === undefined)
+    report.errors.push('flood: the newly published key was never accepted');
   if (attackResult.statuses['200']) report.errors.push('flood: a random-kid token was accepted');
   return {
     cooldownSeconds: s.cooldown,
@@ -279,9 +315,13 @@ async function flood(app: BenchApp, s: Settings, report: Report): Promise<FloodF
     jwksFetches,
     windowSeconds,
     allowedFetches: Math.floor(windowSeconds / s.cooldown) + 1,
-    without,
+    before,
+    after,
     during: duringResult,
-    throughputRatio: duringResult.requestsPerSecond / without.requestsPerSecond,
+    throughputRatio: duringResult.requestsPerSecond / mean((r) => r.requestsPerSecond),
+    cpuThroughputRatio:
+      mean((r) => r.cpuMicrosPerRequest ?? Number.NaN) /
+      (duringResult.cpuMicrosPerRequest ?? Number.NaN),
     newKeyAcceptedSeconds: acceptedMs === undefined ? undefined : acceptedMs / 1000,
   };
 }
@@ -330,15 +370,28 @@ function targets(r: Report): Target[] {
     t.push({ name, value, op, target, met: op === '>=' ? value >= target : value <= target });
   const { cached, uncached, recipe } = r.main;
   add('authenticated, cache on / open', cached?.ratio, '>=', 0.95);
+  add('  same, from server CPU per request', cached?.cpuRatio, '>=', 0.95);
   add('authenticated, cache off / open', uncached?.ratio, '>=', 0.7);
+  add('  same, from server CPU per request', uncached?.cpuRatio, '>=', 0.7);
   if (recipe) {
     const base = recipe.auth.requestsPerSecond;
     add('cache on / usual recipe (×)', cached && cached.auth.requestsPerSecond / base, '>=', 3);
-    add('cache off / usual recipe (×)', uncached && uncached.auth.requestsPerSecond / base, '>=', 3);
+    add(
+      'cache off / usual recipe (×)',
+      uncached && uncached.auth.requestsPerSecond / base,
+      '>=',
+      3,
+    );
   }
   if (r.flood) {
-    add('flood: JWKS fetches (≤ 1 per cooldown)', r.flood.jwksFetches, '<=', r.flood.allowedFetches);
+    add(
+      'flood: JWKS fetches (≤ 1 per cooldown)',
+      r.flood.jwksFetches,
+      '<=',
+      r.flood.allowedFetches,
+    );
     add('flood: valid req/s during / without', r.flood.throughputRatio, '>=', 0.9);
+    add('flood: same, from server CPU per request', r.flood.cpuThroughputRatio, '>=', 0.9);
     add(
       'flood: new key accepted after (s)',
       r.flood.newKeyAcceptedSeconds ?? Number.POSITIVE_INFINITY,
@@ -351,6 +404,8 @@ function targets(r: Report): Target[] {
       if (!figures) continue;
       const ratio = figures.rotationsPerSecond / r.signature.signaturesPerSecond;
       add(`rotations/s / signatures/s (${store})`, ratio, '>=', 0.7);
+      const cpuRatio = r.signature.microsPerSignature / figures.cpuMicros;
+      add('  same, from server CPU per rotation', cpuRatio, '>=', 0.7);
     }
   }
   if (r.cacheMemory) {
@@ -377,12 +432,14 @@ function machine(pinned: boolean): Report['machine'] {
     autocannon: version('autocannon'),
     platform: `${process.platform} ${process.arch}`,
     pinned,
+    loadAverageBefore: loadavg()[0],
   };
 }
 
 function version(name: string): string {
   try {
-    return (require(`${name}/package.json`) as { version: string }).version;
+    const file = join(ROOT, 'node_modules', name, 'package.json');
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }

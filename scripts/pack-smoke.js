@@ -71,6 +71,7 @@ async function main(): Promise<void> {
   const optionalPeersAbsent = ['@nestjs/swagger', '@nestjs/graphql', '@nestjs/websockets'].every(absent);
   process.stdout.write(JSON.stringify({ url, token, optionalPeersAbsent }) + '\\n');
   process.once('SIGTERM', () => {
+    setTimeout(() => process.exit(0), 1000).unref();
     void Promise.all([app.close(), issuer.stop()]).then(() => process.exit(0));
   });
 }

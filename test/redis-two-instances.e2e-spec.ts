@@ -21,7 +21,8 @@ import { ManualClock } from './support/test-app';
 async function until(probe: () => Promise<number>, status: number, timeoutMs = 1000) {
   const start = performance.now();
   while ((await probe()) !== status) {
-    if (performance.now() - start > timeoutMs) throw new Error(`no ${status} within ${timeoutMs} ms`);
+    if (performance.now() - start > timeoutMs)
+      throw new Error(`no ${status} within ${timeoutMs} ms`);
   }
   return performance.now() - start;
 }
@@ -131,7 +132,8 @@ describeRedis('two app instances sharing one Redis (DESIGN S2, RT15, K3)', () =>
     expectInvalidGrant(await a.refresh(ok[0].body.refresh_token));
     expectInvalidGrant(await b.refresh(ok[0].body.refresh_token));
     // The access token of the one 200 carries the family's sid: refused on both instances.
-    for (const app of [a, b]) await until(async () => (await app.probe(ok[0].body.access_token)).status, 401);
+    for (const app of [a, b])
+      await until(async () => (await app.probe(ok[0].body.access_token)).status, 401);
   });
 
   it('S2: a token rotated on A and reused on B (outside the window) revokes the family everywhere', async () => {
@@ -172,7 +174,10 @@ describeRedis('two app instances sharing one Redis (DESIGN S2, RT15, K3)', () =>
     const first = await a.tokens.issue('henry');
     const second = await b.tokens.issue('henry');
     clock.advance(1000);
-    const res = await a.http().post('/auth/logout-all').set('Authorization', `Bearer ${first.access_token}`);
+    const res = await a
+      .http()
+      .post('/auth/logout-all')
+      .set('Authorization', `Bearer ${first.access_token}`);
     expect(res.status).toBeLessThan(300);
     await until(async () => (await b.probe(second.access_token)).status, 401);
     expectInvalidGrant(await b.refresh(second.refresh_token));

@@ -1,8 +1,11 @@
 import { INestApplication, UseFilters } from '@nestjs/common';
 import { OnGatewayInit, SubscribeMessage, WebSocketGateway, WsException } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
 import type { Server } from 'socket.io';
 import { io, Socket } from 'socket.io-client';
+import { WebSocket } from 'ws';
 import {
+  authenticateConnection,
   AuthUser,
   CurrentUser,
   JwtAuthGuard,
@@ -265,5 +268,110 @@ describe.each(ADAPTERS)('WebSockets (socket.io) on %s (V12, A1–A7, K1–K2)', 
     const member = open({ namespace: 'lobby', token: issuer.mint({ sub: 'dave' }) });
     await connected(member);
     expect(await send(member, 'whoami')).toBe('dave');
+  });
+});
+
+/** `@nestjs/platform-ws`: a `ws` client gets its handshake request only in handleConnection. */
+@WebSocketGateway({ path: '/ws' })
+@UseFilters(WsAuthExceptionFilter)
+class NativeGateway implements OnGatewayConnection {
+  constructor(private readonly auth: JwtAuthGuard) {}
+
+  handleConnection(client: WebSocket, request: IncomingMessage) {
+    return authenticateConnection(this.auth, client, request as never).catch(() =>
+      client.close(4401, 'Unauthorized'),
+    );
+  }
+  @SubscribeMessage('whoami') whoami(@CurrentUser('subject') subject: string) {
+    return { event: 'whoami', data: subject };
+  }
+  @SubscribeMessage('read') @Scopes('Chat.Read') read() {
+    return { event: 'read', data: 'read' };
+  }
+}
+
+describe.each(ADAPTERS)('WebSockets (ws) on %s (V12)', (adapter) => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let url: string;
+  const clock = new ManualClock();
+  const clients: WebSocket[] = [];
+
+  beforeAll(async () => {
+    issuer = await TestIssuer.start();
+    ({ app, url } = await createTestApp(issuer.authOptions(), {
+      adapter,
+      clock,
+      controllers: [],
+      providers: [NativeGateway],
+      beforeListen: (nest) => {
+        nest.useWebSocketAdapter(new WsAdapter(nest));
+      },
+    }));
+  });
+  beforeEach(() => clock.set(Date.now()));
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.terminate();
+  });
+  afterAll(async () => {
+    await app.close();
+    await issuer.stop();
+  });
+
+  /** Opens a client and collects what it receives: `{ event, data }` frames and the close. */
+  const open = async (authorization?: string) => {
+    const client = new WebSocket(`${url.replace('http', 'ws')}/ws`, {
+      headers: authorization ? { Authorization: authorization } : {},
+    });
+    clients.push(client);
+    const frames: { event: string; data: unknown }[] = [];
+    const waiters: (() => void)[] = [];
+    client.on('message', (raw) => {
+      frames.push(JSON.parse(String(raw)));
+      waiters.splice(0).forEach((wake) => wake());
+    });
+    const closed = new Promise<number>((resolve) => client.once('close', (code) => resolve(code)));
+    await new Promise((resolve, reject) => {
+      client.once('open', resolve);
+      client.once('error', reject);
+    });
+    const next = async () => {
+      while (frames.length === 0) await new Promise<void>((wake) => waiters.push(wake));
+      return frames.shift()!;
+    };
+    const send = (event: string) => {
+      client.send(JSON.stringify({ event, data: {} }));
+      return next();
+    };
+    return { client, send, next, closed };
+  };
+
+  it('the handshake header authenticates; decorated handlers are authorized', async () => {
+    const { send } = await open(`Bearer ${issuer.mint({ sub: 'erin', scp: 'Chat.Read' })}`);
+    expect(await send('whoami')).toEqual({ event: 'whoami', data: 'erin' });
+    expect(await send('read')).toEqual({ event: 'read', data: 'read' });
+    const other = await open(`Bearer ${issuer.mint({ scp: 'Other' })}`);
+    expect(await other.send('read')).toMatchObject({
+      event: 'exception',
+      data: { code: 'FORBIDDEN', statusCode: 403, error: 'insufficient_scope', scope: 'Chat.Read' },
+    });
+    expect(other.client.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('a handshake without a valid token is closed with 4401', async () => {
+    expect(await (await open()).closed).toBe(4401);
+    expect(await (await open('Bearer a.b.c')).closed).toBe(4401);
+  });
+
+  it('a token that expires is refused at the next message, and the socket closed (4401)', async () => {
+    const token = issuer.mint({ exp: Math.floor(clock.now() / 1000) + 120 });
+    const { send, closed } = await open(`Bearer ${token}`);
+    expect(await send('whoami')).toEqual({ event: 'whoami', data: 'user-1' });
+    clock.advance(181_000);
+    expect(await send('whoami')).toMatchObject({
+      event: 'exception',
+      data: { message: 'Token expired', code: 'UNAUTHENTICATED', error: 'invalid_token' },
+    });
+    expect(await closed).toBe(4401);
   });
 });

@@ -1,4 +1,13 @@
-import { Controller, DynamicModule, Get, Inject, Injectable, Module, Req, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  DynamicModule,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';

@@ -10,11 +10,6 @@ import {
 } from '../support/attack-expect';
 import { rawGet } from '../support/attack-raw';
 
-const p99 = (samples: number[]) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
-};
-
 /** ATTACKS.md D. Encoding & denial of service (ENC-*), plus more of the class (ENC-X*). */
 describe('D. encoding & denial of service', () => {
   let f: AttackFixture;

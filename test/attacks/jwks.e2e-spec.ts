@@ -19,7 +19,7 @@ class RecordingEvents extends AuthEvents {
 }
 
 /** D, the total deadline of one JWKS fetch, kept short so the suite stays fast (read from config). */
-const DEADLINE_MS = 500;
+const DEADLINE_MS = 300;
 
 /** 503 with Retry-After, in Nest's error shape, nothing leaked. */
 function expectUnavailable(res: Response): void {

@@ -1,12 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
-import { AuthConfig, AuthUser, CurrentUser, Public } from '@app/auth';
+import { AuthConfig, AuthUser, CurrentUser, Groups, Public, Roles, Scopes } from '@app/auth';
 import type { AuthModuleExtras, AuthModuleOptions } from '@app/auth';
 import { TestIssuer, rawJwt } from '@app/auth/testing';
 import type { TestKey } from '@app/auth/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
-import { Groups, Roles, Scopes } from '../../libs/auth/src/authorization';
 import { createTestApp, ManualClock, TestAppOptions } from './test-app';
 
 /** The ATTACKS.md fixture: our tenant, a foreign one, the API's and the client's ids. */

@@ -2,23 +2,31 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestKey } from '@app/auth/testing';
 
+/** Starts an HTTP server on an ephemeral loopback port and returns it with its origin. */
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
 /**
  * An attacker's server on loopback (ATTACKS HDR-02): serves a JWKS and a PEM for the attacker key
  * and a redirect to them, and counts every request. A defended module never calls it.
  */
 export class Canary {
   requests = 0;
-  private constructor(
-    private readonly server: Server,
-    readonly origin: string,
-  ) {}
+  origin = '';
+  private readonly server: Server;
 
-  static async start(key: TestKey): Promise<Canary> {
+  private constructor(key: TestKey) {
     const jwks = JSON.stringify({ keys: [key.publicJwk] });
     const pem = key.publicKey.export({ type: 'spki', format: 'pem' }) as string;
-    let canary: Canary | undefined;
-    const server = createServer((req, res) => {
-      canary!.requests++;
+    this.server = createServer((req, res) => {
+      this.requests++;
       if (req.url === '/redirect') {
         res.writeHead(302, { Location: '/jwks.json' }).end();
       } else if (req.url === '/cert.pem') {
@@ -27,9 +35,11 @@ export class Canary {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(jwks);
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    canary = new Canary(server, `http://127.0.0.1:${port}`);
+  }
+
+  static async start(key: TestKey): Promise<Canary> {
+    const canary = new Canary(key);
+    canary.origin = await listen(canary.server);
     return canary;
   }
 
@@ -38,9 +48,8 @@ export class Canary {
     return this.origin.slice('http://'.length);
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+  stop(): Promise<void> {
+    return close(this.server);
   }
 }
 
@@ -48,25 +57,23 @@ export class Canary {
 export class ScriptedJwks {
   body = '{"keys":[]}';
   requests = 0;
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
+  url = '';
+  private readonly server: Server;
+
+  private constructor() {
+    this.server = createServer((_req, res) => {
+      this.requests++;
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(this.body);
+    });
+  }
 
   static async start(): Promise<ScriptedJwks> {
-    let scripted: ScriptedJwks | undefined;
-    const server = createServer((_req, res) => {
-      scripted!.requests++;
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(scripted!.body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    scripted = new ScriptedJwks(server, `http://127.0.0.1:${port}/jwks.json`);
+    const scripted = new ScriptedJwks();
+    scripted.url = `${await listen(scripted.server)}/jwks.json`;
     return scripted;
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+  stop(): Promise<void> {
+    return close(this.server);
   }
 }

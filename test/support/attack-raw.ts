@@ -66,3 +66,25 @@ function parseAnswer(text: string, ms: number): RawAnswer {
   }
   return { status: Number(statusLine.split(' ')[1]), headers, body: text.slice(end + 4), ms };
 }
+
+/** A request of any method with a body (Content-Length is set from it). */
+export function rawSend(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headerLines: string[],
+  body: Buffer,
+  timeoutMs?: number,
+): Promise<RawAnswer> {
+  const { hostname } = new URL(baseUrl);
+  const head = [
+    `${method} ${path} HTTP/1.1`,
+    `Host: ${hostname}`,
+    ...headerLines,
+    `Content-Length: ${body.length}`,
+    'Connection: close',
+    '',
+    '',
+  ].join('\r\n');
+  return rawExchange(baseUrl, Buffer.concat([Buffer.from(head, 'latin1'), body]), timeoutMs);
+}

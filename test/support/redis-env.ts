@@ -61,7 +61,7 @@ export function describeRedis(
     return;
   }
   describe(name, () => {
-    it('needs Redis', () => {
+    it(needs === 'url' ? 'needs Redis' : 'needs redis-server', () => {
       throw new RedisSetupError(why);
     });
   });

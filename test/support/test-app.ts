@@ -37,6 +37,8 @@ export interface TestAppOptions {
   customize?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
   /** Default `'express'`. */
   adapter?: AdapterName;
+  /** Runs after the app is created, before it listens (e.g. `app.useWebSocketAdapter(…)`). */
+  beforeListen?: (app: INestApplication) => void | Promise<void>;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function createTestApp(
     clock,
     customize = (b) => b,
     adapter = 'express',
+    beforeListen,
   }: TestAppOptions = {},
 ): Promise<{ app: INestApplication; http: () => ReturnType<typeof request>; url: string }> {
   let builder = Test.createTestingModule({
@@ -80,6 +83,7 @@ export async function createTestApp(
   if (clock) builder = builder.overrideProvider(Clock).useValue(clock);
   const moduleRef = await customize(builder).compile();
   const app = await createNestApp(moduleRef, adapter);
+  await beforeListen?.(app);
   const url = await listen(app);
   return { app, http: () => request(url), url };
 }

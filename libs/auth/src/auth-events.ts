@@ -5,7 +5,15 @@ export type AuthEventName =
   | 'jwks.fetched'
   | 'jwks.fetch_failed'
   | 'jwks.stale_keys_served'
-  | 'token.rejected'
+  | 'family.created'
+  | 'family.revoked'
+  | 'refresh.rotated'
+  | 'refresh.grace_replay'
+  | 'refresh.reuse_detected'
+  | 'refresh.invalid'
+  | 'token.revoked'
+  | 'subject.revoked'
+  | 'revocation.ignored'
   | (string & {});
 
 /**

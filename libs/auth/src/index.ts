@@ -23,7 +23,6 @@ export { RevocationStore } from './revocation/revocation.store';
 export type { RevocationSubject, RevocationVerdict } from './revocation/revocation.store';
 export { InMemoryRevocationStore } from './revocation/in-memory-revocation.store';
 export * from './integrations';
-export * from './issuing';
 export * from './openapi';
 export * from './issuing';
 export * from './stores';

@@ -40,29 +40,21 @@ function hashPassword(password: string, salt: Buffer): Promise<Buffer> {
 
 /**
  * The demo users and their password hashes: scrypt with a random 16-byte salt per user, hashed
- * at start-up (in parallel, off the event loop), compared with `timingSafeEqual`. Only hashes
- * are kept in memory, never the password.
+ * at start-up off the event loop and without holding the start-up up (a login that comes first
+ * waits for them), compared with `timingSafeEqual`. Only hashes are kept, never the password.
  */
 @Injectable()
 export class DemoUsersService implements OnModuleInit {
-  private readonly records = new Map<string, PasswordRecord>();
-  /** Checked against for unknown users, so they cost as much as known ones. */
-  private decoy?: PasswordRecord;
+  private records?: Promise<ReadonlyMap<string, PasswordRecord>>;
+  /** Checked against for unknown users, so they cost one hash like known ones; never matches. */
+  private readonly decoy: PasswordRecord = { salt: randomBytes(16), hash: randomBytes(KEY_LENGTH) };
 
   constructor(@Inject(SAMPLE_SETTINGS) private readonly settings: SampleSettings) {}
 
-  async onModuleInit(): Promise<void> {
-    const password = this.settings.demoPassword;
-    const entries = await Promise.all(
-      [...DEMO_USERS.map((u) => u.username), '\0decoy'].map(async (username) => {
-        const salt = randomBytes(16);
-        return [username, { salt, hash: await hashPassword(password, salt) }] as const;
-      }),
-    );
-    for (const [username, record] of entries) {
-      if (username === '\0decoy') this.decoy = record;
-      else this.records.set(username, record);
-    }
+  /** Starts hashing the demo password for every user; does not wait for it. */
+  onModuleInit(): void {
+    // A failure (there is none to expect) reaches the first login, not the process.
+    this.hashes().catch(() => undefined);
   }
 
   /** The demo users (without any secret). */
@@ -71,15 +63,25 @@ export class DemoUsersService implements OnModuleInit {
   }
 
   /**
-   * @returns the user when `username` and `password` match, else undefined — taking the same
+   * @returns the user when `username` and `password` match, else undefined — doing the same
    *   work for an unknown user as for a wrong password.
    */
   async verify(username: string, password: string): Promise<DemoUser | undefined> {
-    const record = this.records.get(username);
+    const record = (await this.hashes()).get(username);
     const against = record ?? this.decoy;
-    if (!against) throw new Error('DemoUsersService: not initialised');
     const hash = await hashPassword(password, against.salt);
     const same = timingSafeEqual(hash, against.hash);
     return same && record ? DEMO_USERS.find((u) => u.username === username) : undefined;
+  }
+
+  private hashes(): Promise<ReadonlyMap<string, PasswordRecord>> {
+    this.records ??= Promise.all(
+      DEMO_USERS.map(async ({ username }) => {
+        const salt = randomBytes(16);
+        const hash = await hashPassword(this.settings.demoPassword, salt);
+        return [username, { salt, hash }] as const;
+      }),
+    ).then((entries) => new Map(entries));
+    return this.records;
   }
 }

@@ -250,4 +250,41 @@ describe('applyAuthToOpenApi', () => {
       expect(told.paths['/me'].get!.security).toEqual([{ bearer: [] }]);
     });
   });
+
+  it('refuses to guess when one operationId belongs to handlers with different requirements', async () => {
+    const makeController = (scope: string) => {
+      @Controller(`dup-${scope}`)
+      class DuplicateController {
+        @Get() @Scopes(scope) get() {}
+      }
+      return DuplicateController;
+    };
+    @Module({
+      imports: [AuthModule.forRoot({ ...OPTIONS, isGlobal: true })],
+      controllers: [makeController('A'), makeController('B')],
+    })
+    class AppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
+      expect(() => applyAuthToOpenApi(app, document)).toThrow(
+        /operationId "DuplicateController_get" belongs to several route handlers/,
+      );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('does not load @nestjs/swagger with the library (it is optional)', () => {
+    jest.isolateModules(() => {
+      jest.doMock('@nestjs/swagger', () => {
+        throw new Error('@nestjs/swagger was loaded');
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const library = require('../index') as typeof import('../index');
+      expect(typeof library.applyAuthToOpenApi).toBe('function');
+    });
+  });
 });

@@ -13,6 +13,7 @@ export interface WsAuthErrorPayload extends AuthErrorDetails {
 }
 
 interface WsClientLike {
+  readyState?: unknown;
   emit?: (event: string, payload: unknown) => void;
   send?: (data: string) => void;
   disconnect?: (close?: boolean) => void;
@@ -52,13 +53,16 @@ export class WsAuthExceptionFilter implements ExceptionFilter<AuthError> {
       ...(typeof pattern === 'string' ? { pattern } : {}),
       ...authErrorDetails(exception, this.config?.realm),
     };
-    if (typeof client.emit === 'function') client.emit('exception', payload);
-    else client.send?.(JSON.stringify({ event: 'exception', data: payload }));
+    // A `ws` WebSocket is an EventEmitter too: tell it apart by its numeric readyState, as Nest does.
+    const native = typeof client.readyState === 'number' && typeof client.send === 'function';
+    if (native) client.send!(JSON.stringify({ event: 'exception', data: payload }));
+    else client.emit?.('exception', payload);
     const ack: unknown = host.getArgByIndex(2);
-    if (typeof ack === 'function') (ack as (response: unknown) => void)(payload);
+    if (!native && typeof ack === 'function') (ack as (response: unknown) => void)(payload);
     if (this.shouldDisconnect(exception)) {
-      if (typeof client.disconnect === 'function') client.disconnect(true);
-      else client.close?.(4401, 'Unauthorized'); // 4000–4999: application close codes (RFC 6455 §7.4.2)
+      // 4000–4999: application close codes (RFC 6455 §7.4.2); 4401 mirrors the HTTP status.
+      if (native) client.close?.(4401, 'Unauthorized');
+      else client.disconnect?.(true);
     }
   }
 

@@ -4,6 +4,9 @@ import { AuthEvents } from '../../auth-events';
 import { REDIS_STORES_DEFAULTS, ResolvedRedisStoresOptions } from './redis-stores.options';
 import { RedisSubscriber } from './redis-subscriber';
 
+/** How often the offset between Redis's clock and ours is measured again, ms. */
+const OFFSET_REFRESH_MS = 60_000;
+
 /** A Redis command or connection that cannot be relied on now; the caller answers 503 (E7). */
 export class RedisUnavailableError extends Error {
   constructor(message = 'Redis is unavailable') {
@@ -61,6 +64,11 @@ export class RedisConnection implements OnApplicationShutdown {
   private readonly subscriber: RedisSubscriber;
   private state: 'starting' | 'up' | 'down' = 'starting';
   private closed = false;
+  /** Redis's clock minus ours, ms (undefined until measured), and when it was measured. */
+  private clockOffset?: number;
+  private offsetAt = 0;
+  private readonly createdAt = Date.now();
+  private startup?: Promise<boolean>;
 
   constructor(
     readonly options: ResolvedRedisStoresOptions,
@@ -70,9 +78,13 @@ export class RedisConnection implements OnApplicationShutdown {
     this.commandTimeoutMs = options.commandTimeoutMs;
     this.owned = options.client === undefined;
     const defaults = redisClientDefaults(options.commandTimeoutMs);
-    this.client = options.client ?? new Redis(options.url!, defaults);
+    this.client =
+      options.client ?? new Redis(options.url!, { ...defaults, connectionName: 'auth-commands' });
     if (this.owned) this.client.on('error', () => undefined); // reported through 'close' below
-    this.client.on('ready', () => this.onStatus(true));
+    this.client.on('ready', () => {
+      this.onStatus(true);
+      void this.measureClock();
+    });
     this.client.on('close', () => this.onStatus(false));
     this.subscriber = new RedisSubscriber(this.client, defaults, options.heartbeatMs, events);
   }
@@ -95,9 +107,21 @@ export class RedisConnection implements OnApplicationShutdown {
 
   /**
    * Waits until the command client is ready, at most `timeoutMs`; resolves false when it is not
-   * (start-up goes on: calls answer 503 until Redis is back).
+   * (start-up goes on: calls answer 503 until Redis is back). Without `timeoutMs`, every caller
+   * shares one start-up window counted from the connection's creation, so the stores of a module
+   * together delay start-up by at most `startupWaitMs`.
    */
-  async whenReady(timeoutMs: number = REDIS_STORES_DEFAULTS.startupWaitMs): Promise<boolean> {
+  whenReady(timeoutMs?: number): Promise<boolean> {
+    if (timeoutMs === undefined) {
+      this.startup ??= this.waitReady(
+        Math.max(0, this.createdAt + REDIS_STORES_DEFAULTS.startupWaitMs - Date.now()),
+      );
+      return this.startup;
+    }
+    return this.waitReady(timeoutMs);
+  }
+
+  private async waitReady(timeoutMs: number): Promise<boolean> {
     if (this.client.status === 'ready') return true;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => finish(false), timeoutMs);
@@ -110,6 +134,18 @@ export class RedisConnection implements OnApplicationShutdown {
       };
       this.client.on('ready', onReady);
     });
+  }
+
+  /**
+   * The latest moment, on Redis's own clock (epoch ms), at which a write script may still apply
+   * its writes: 80 % of `commandTimeoutMs` from now, so its reply has the rest of the timeout to
+   * arrive. A script run later — by a Redis that was slow, not down, after the caller was told
+   * 503 — changes nothing (RT18). 0 (no deadline) until the clock offset is known.
+   */
+  writeDeadline(): number {
+    if (Date.now() - this.offsetAt > OFFSET_REFRESH_MS) void this.measureClock();
+    if (this.clockOffset === undefined) return 0;
+    return Math.floor(Date.now() + this.clockOffset + this.commandTimeoutMs * 0.8);
   }
 
   /** Subscribes a listener to `channel` (prefixed by the caller) on the subscriber connection. */
@@ -133,6 +169,20 @@ export class RedisConnection implements OnApplicationShutdown {
       await this.client.quit();
     } catch {
       this.client.disconnect();
+    }
+  }
+
+  /** Measures Redis's clock against ours with TIME, halving the round trip. */
+  private async measureClock(): Promise<void> {
+    this.offsetAt = Date.now();
+    try {
+      const sent = Date.now();
+      const [seconds, micros] = await this.ready().time();
+      const received = Date.now();
+      const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      this.clockOffset = redisNow - (sent + received) / 2;
+    } catch {
+      this.offsetAt = 0; // try again on the next write
     }
   }
 

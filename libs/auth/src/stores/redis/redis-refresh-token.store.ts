@@ -10,7 +10,7 @@ import {
 } from '../refresh-token.store';
 import { decodeFamily, encodeClaims, FAMILY_FIELDS } from './refresh-family.codec';
 import { isStoreId, RefreshKeys } from './refresh-keys';
-import { RedisConnection } from './redis-connection';
+import { RedisConnection, RedisUnavailableError } from './redis-connection';
 import {
   CREATE_FAMILY_SCRIPT,
   INDEX_ADD_SCRIPT,
@@ -58,6 +58,7 @@ export class RedisRefreshTokenStore extends RefreshTokenStore {
         String(f.absoluteExpiresAt),
         token.tokenId,
         token.secretHash,
+        this.connection.writeDeadline(),
       ],
     );
     try {
@@ -100,9 +101,11 @@ export class RedisRefreshTokenStore extends RefreshTokenStore {
         String(input.now),
         input.graceMs,
         input.idleTtlMs,
+        this.connection.writeDeadline(),
       ],
     )) as Reply;
     const [outcome, reason, ciphertext, ...fields] = reply;
+    if (outcome === 'late') throw new RedisUnavailableError('Redis ran the rotation too late');
     const family = decodeFamily(fid, fields);
     switch (outcome) {
       case 'rotated':

@@ -67,8 +67,9 @@ export class RedisRevocationStore extends RevocationStore implements OnModuleIni
 
   /** Subscribes, then loads the view; start-up waits a bounded time for the first load. */
   async onModuleInit(): Promise<void> {
-    await this.connection.whenReady();
+    const up = await this.connection.whenReady();
     this.connection.listen(this.channel, this);
+    if (!up) return; // Redis down at start-up: the view loads when it is back.
     await Promise.race([
       this.firstSynced,
       new Promise((r) => setTimeout(r, REDIS_STORES_DEFAULTS.startupWaitMs).unref?.()),

@@ -18,6 +18,9 @@ interface StoredKey extends StoredPrivateKey {
   readonly publishedAt: number;
   readonly activatesAt: number;
   readonly revokedAt?: number;
+  /** Order of the changes (adding, revoking): the schedule is rebuilt by replaying them. */
+  readonly seq: number;
+  readonly revokedSeq?: number;
 }
 
 /** Longest wait for the lock another instance holds, ms. */
@@ -55,9 +58,12 @@ export class RedisSigningKeySource
   /** Parsed keys by kid: a PEM is parsed once per process. */
   private readonly parsed = new Map<string, SigningKey>();
   private ring?: SigningKeyRing;
+  /** The entries behind `ring`, as last read. */
+  private stored = new Map<string, StoredKey>();
   private readAt = 0;
   private failedAt = 0;
   private reading?: Promise<SigningKeyRing>;
+  private unread = false;
   private rotating?: Promise<void>;
 
   constructor(
@@ -132,7 +138,9 @@ export class RedisSigningKeySource
       const stored = await this.readStored();
       const entry = stored.get(kid);
       if (!entry || entry.revokedAt !== undefined) return;
-      await this.writeStored(token, [[kid, { ...entry, revokedAt: this.clock.now() }]]);
+      this.stored = stored;
+      const revoked = { ...entry, revokedAt: this.clock.now(), revokedSeq: this.nextSeq() };
+      await this.writeStored(token, [[kid, revoked]]);
       await this.createIfNoneSigns(token);
     });
   }
@@ -154,15 +162,27 @@ export class RedisSigningKeySource
     }
   }
 
-  /** Reads every key from Redis and rebuilds the schedule; concurrent callers share one read. */
+  /**
+   * Reads every key from Redis and rebuilds the schedule. Concurrent callers share one read, but
+   * each gets data read after its call: a call during a read makes the read go round once more
+   * (a change announced mid-read is not lost).
+   */
   private read(): Promise<SigningKeyRing> {
-    this.reading ??= this.readStored()
-      .then((stored) => {
-        this.ring = this.buildRing(stored);
-        this.readAt = Date.now();
-        return this.ring;
-      })
-      .finally(() => (this.reading = undefined));
+    this.unread = true;
+    this.reading ??= (async () => {
+      try {
+        while (this.unread) {
+          this.unread = false;
+          const stored = await this.readStored();
+          this.ring = this.buildRing(stored);
+          this.stored = stored;
+          this.readAt = Date.now();
+        }
+        return this.ring!;
+      } finally {
+        this.reading = undefined;
+      }
+    })();
     return this.reading;
   }
 
@@ -172,9 +192,9 @@ export class RedisSigningKeySource
   }
 
   /**
-   * The schedule from the stored entries, the same on every instance: keys added with their
-   * times, then revocations replayed in the order they happened (a revocation may have promoted
-   * a pending key at that moment).
+   * The schedule from the stored entries, the same on every instance: the additions and
+   * revocations replayed in the order they were made (`seq`), each at its own time — so ties in
+   * time break as they did, and a revocation promotes the pending key it promoted then.
    * @throws Error when a key cannot be opened; a misconfigured instance must not sign.
    */
   private buildRing(stored: Map<string, StoredKey>): SigningKeyRing {
@@ -182,13 +202,23 @@ export class RedisSigningKeySource
       prePublishMs: this.prePublishMs,
       retireAfterMs: this.retireAfterMs,
     });
-    for (const [kid, entry] of stored)
-      ring.add(this.parse(kid, entry), entry.publishedAt, entry.activatesAt);
-    [...stored]
-      .filter(([, e]) => e.revokedAt !== undefined)
-      .sort(([, a], [, b]) => a.revokedAt! - b.revokedAt!)
-      .forEach(([kid, e]) => ring.revoke(kid, e.revokedAt!));
+    const changes: { seq: number; apply: () => void }[] = [];
+    for (const [kid, e] of stored) {
+      const key = this.parse(kid, e);
+      changes.push({ seq: e.seq, apply: () => ring.add(key, e.publishedAt, e.activatesAt) });
+      if (e.revokedAt !== undefined) {
+        changes.push({ seq: e.revokedSeq ?? e.seq, apply: () => ring.revoke(kid, e.revokedAt!) });
+      }
+    }
+    changes.sort((a, b) => a.seq - b.seq).forEach((change) => change.apply());
     return ring;
+  }
+
+  /** The next change number, from the entries read under the lock. */
+  private nextSeq(): number {
+    let max = 0;
+    for (const e of this.stored.values()) max = Math.max(max, e.seq, e.revokedSeq ?? 0);
+    return max + 1;
   }
 
   private parse(kid: string, entry: StoredKey): SigningKey {
@@ -259,9 +289,11 @@ export class RedisSigningKeySource
     token: string,
     added: [SigningKey, { publishedAt: number; activatesAt: number }][],
   ): Promise<void> {
-    const entries: [string, StoredKey][] = added.map(([key, times]) => [
+    const seq = this.nextSeq();
+    const entries: [string, StoredKey][] = added.map(([key, times], i) => [
       key.kid,
       {
+        seq: seq + i,
         alg: key.alg,
         ...storePrivateKey(
           key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),

@@ -8,6 +8,14 @@ import { RedisScript } from './redis-script';
 /** Lua: the family hash's fields in `FAMILY_FIELDS` order, then a helper replying with them. */
 const FAMILY = `
 local FIELDS = {${FAMILY_FIELDS.map((f) => `'${f}'`).join(', ')}}
+-- RT18: refuse to write when run after the caller's deadline (a slow Redis working through a
+-- backlog): the caller has answered 503 already. ARGV[deadlineArg] is Redis-clock ms, 0 = none.
+local function late(deadlineArg)
+  local deadline = tonumber(ARGV[deadlineArg])
+  if deadline == 0 then return false end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > deadline
+end
 local function reply(outcome, reason, ciphertext)
   local out = {outcome, reason, ciphertext}
   local values = redis.call('HMGET', KEYS[1], unpack(FIELDS))
@@ -23,8 +31,9 @@ end
  * KEYS: 1 family hash, 2 presented token hash, 3 successor token hash, 4 presented token's
  *   sealed successor.
  * ARGV: 1 presented tid, 2 presented secret hash, 3 successor tid, 4 successor secret hash,
- *   5 ciphertext ('' = none), 6 now, 7 graceMs, 8 idleTtlMs.
- * Reply: {outcome, reason, ciphertext, <family fields…>}.
+ *   5 ciphertext ('' = none), 6 now, 7 graceMs, 8 idleTtlMs, 9 write deadline (Redis ms, 0 = none).
+ * Reply: {outcome, reason, ciphertext, <family fields…>}; outcome `late` when past the deadline
+ *   (nothing read or written).
  *
  * The secret-hash comparison cannot be constant-time in Lua. What is compared is the base64url
  * SHA-256 of a 32-byte random secret against the stored SHA-256, both fixed-length; and it is
@@ -33,6 +42,7 @@ end
  * value would give nothing: it is a hash of 256 random bits, not a usable token (RT17).
  */
 export const ROTATE_SCRIPT = new RedisScript(`${FAMILY}
+if late(9) then return {'late', '', ''} end
 local now = tonumber(ARGV[6])
 local grace = tonumber(ARGV[7])
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'invalid', 'unknown', ''} end
@@ -73,9 +83,11 @@ return reply('reuse', '', '')
 /**
  * Writes a family and its first token, all or nothing.
  * KEYS: 1 family hash, 2 first token hash.
- * ARGV: 1 sub, 2 clientId, 3 scope, 4 claims JSON, 5 createdAt, 6 absExp, 7 tid, 8 secret hash.
+ * ARGV: 1 sub, 2 clientId, 3 scope, 4 claims JSON, 5 createdAt, 6 absExp, 7 tid, 8 secret hash,
+ *   9 write deadline (Redis ms, 0 = none).
  */
-export const CREATE_FAMILY_SCRIPT = new RedisScript(`
+export const CREATE_FAMILY_SCRIPT = new RedisScript(`${FAMILY}
+if late(9) then return redis.error_reply('LATE past the write deadline') end
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('refresh family id collision') end
 local ttl = tonumber(ARGV[6]) - tonumber(ARGV[5])
 if ttl <= 0 then return redis.error_reply('refresh family already past its absolute expiry') end
