@@ -88,10 +88,11 @@ export interface RouteFigures {
 export interface AppFigures {
   open: RouteFigures;
   auth: RouteFigures;
-  /** auth / open, of the medians. */
+  /** auth / open req/s: median of the rounds' ratios. */
   ratio: number;
-  /** open / auth server CPU per request: the throughput ratio a CPU-bound server would show. */
+  /** open / auth server CPU per request (median of rounds): what a CPU-bound server would show. */
   cpuRatio: number;
+  /** Latency added by authentication, ms: auth − open, median of rounds. */
   addedP50: number;
   addedP99: number;
 }
@@ -244,13 +245,26 @@ async function mainComparison(
     result[variant] = {
       open,
       auth,
-      ratio: auth.requestsPerSecond / open.requestsPerSecond,
-      cpuRatio: open.cpuMicros / auth.cpuMicros,
-      addedP50: auth.p50 - open.p50,
-      addedP99: auth.p99 - open.p99,
+      // Per round (open and auth ran back to back), then the median: drift between rounds cancels.
+      ratio: perRound(open, auth, (o, a) => a.requestsPerSecond / o.requestsPerSecond),
+      cpuRatio: perRound(
+        open,
+        auth,
+        (o, a) => (o.cpuMicrosPerRequest ?? 0) / (a.cpuMicrosPerRequest ?? 1),
+      ),
+      addedP50: perRound(open, auth, (o, a) => a.p50 - o.p50),
+      addedP99: perRound(open, auth, (o, a) => a.p99 - o.p99),
     };
   }
   return result;
+}
+
+function perRound(
+  open: RouteFigures,
+  auth: RouteFigures,
+  f: (open: LoadResult, auth: LoadResult) => number,
+): number {
+  return median(open.rounds.map((o, i) => f(o, auth.rounds[i])));
 }
 
 async function flood(app: BenchApp, s: Settings, report: Report): Promise<FloodFigures> {

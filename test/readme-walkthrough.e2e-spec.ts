@@ -1,4 +1,4 @@
-// Runs every command of the README walkthrough (apps/sample-api/README.fragment.md, between the
+// Runs every command of the README walkthrough (README.md, between the
 // walkthrough:start and walkthrough:end markers) exactly as written — in one bash session, so
 // shell variables carry over — against the sample started in-process, and compares each
 // command's output with the block shown under it. The only change: `http://localhost:3000`
@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { type RunningSample, startSample } from './support/sample-app';
 
-const FRAGMENT = join(__dirname, '../apps/sample-api/README.fragment.md');
+const FRAGMENT = join(__dirname, '../README.md');
 const DOCUMENTED_ORIGIN = 'http://localhost:3000';
 
 interface Step {
@@ -25,7 +25,7 @@ interface Step {
 function walkthroughSteps(markdown: string): Step[] {
   const start = markdown.indexOf('<!-- walkthrough:start');
   const end = markdown.indexOf('<!-- walkthrough:end -->');
-  if (start < 0 || end < start) throw new Error('walkthrough markers not found in the fragment');
+  if (start < 0 || end < start) throw new Error('walkthrough markers not found in README.md');
   const before = markdown.slice(0, start).split('\n').length;
   const blocks = [...markdown.slice(start, end).matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map(
     (match) => ({
@@ -60,7 +60,7 @@ function outputPattern(expected: string): RegExp {
   return new RegExp(`^${lines.join('')}$`);
 }
 
-describe('README walkthrough (apps/sample-api/README.fragment.md)', () => {
+describe('README walkthrough (README.md)', () => {
   const steps = walkthroughSteps(readFileSync(FRAGMENT, 'utf8'));
   let sample: RunningSample;
   let outputs: string[];

@@ -126,6 +126,22 @@ describeRedis(
       expect(t.events.names().filter((n) => n === 'refresh.grace_replay')).toEqual([]);
     });
 
+    it('starts while Redis is down (bounded wait), answers 503, and works once Redis is up', async () => {
+      await server.kill();
+      const started = performance.now();
+      t = await app();
+      const startup = performance.now() - started;
+      console.log(`app start-up with Redis down: ${startup.toFixed(0)} ms`);
+      expect(startup).toBeLessThan(6000);
+      await expect(t.tokens.issue('alice')).rejects.toBeInstanceOf(TemporarilyUnavailableError);
+      expect((await t.http().get('/.well-known/jwks.json')).status).toBe(503);
+      await server.restart();
+      await recovered(() => t!.tokens.issue('alice'));
+      const issued = await t.tokens.issue('bob');
+      expect((await t.probe(issued.access_token)).status).toBe(200);
+      expect((await t.refresh(issued.refresh_token)).status).toBe(200);
+    });
+
     it('closes the connections it opened on shutdown, never a client it was given', async () => {
       const own = await app();
       await own.tokens.issue('alice');

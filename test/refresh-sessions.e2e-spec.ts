@@ -214,6 +214,21 @@ describe('revocation and sessions (RT19–RT21, K1, K2, E5)', () => {
       expect((await t.refresh(fresh.refresh_token)).status).toBe(200);
     });
 
+    it('RT21, K2: within one second, tokens before logout-all are refused and a new login works', async () => {
+      const before = await t.tokens.issue('alice');
+      expect(
+        (await t.http().post('/auth/logout-all').set(bearer(before.access_token))).status,
+      ).toBe(204);
+      const refused = await t.probe(before.access_token);
+      expect(refused.status).toBe(401);
+      expect(refused.headers['www-authenticate']).toContain('error="insufficient_claims"');
+      const after = await t.tokens.issue('alice');
+      expect((await t.probe(after.access_token)).status).toBe(200);
+      const rotated = await t.refresh(after.refresh_token);
+      expect(rotated.status).toBe(200);
+      expect((await t.probe(rotated.body.access_token)).status).toBe(200);
+    });
+
     it('K4: revocation entries expire when the tokens they refuse would have', async () => {
       const a = await t.tokens.issue('alice');
       await t.http().post('/auth/logout').set(bearer(a.access_token));

@@ -290,7 +290,7 @@ describe('B. header parameters', () => {
     const res = await f.bearer(
       withHeader(`{"alg":"RS256","kid":"k1","__proto__":{"jku":"${canary.origin}/jwks.json"}}`),
     );
-    expect([200, 401]).toContain(res.status);
+    expect(res.status).toBe(200);
     expect(canary.requests).toBe(0);
     expect(f.issuer.fetchCount).toBe(before);
     expect(({} as Record<string, unknown>).alg).toBeUndefined();

@@ -390,6 +390,35 @@ describe('E. JWKS behaviour', () => {
   });
 });
 
+describe('E. JWKS: two providers in one app (DESIGN V11)', () => {
+  it('JWKS-X07 a token is checked only with the key set of the provider its iss names: no cross-provider keys, no cross fetches', async () => {
+    const [a, b] = await Promise.all([
+      TestIssuer.start({ issuer: ISS, audience: AUD, keyCount: 1 }),
+      TestIssuer.start({ issuer: 'https://b.example/', audience: AUD, keyCount: 1 }),
+    ]);
+    const fx = await startAttackApp(
+      { providers: [{ name: 'b', issuer: b.issuer, audience: AUD, jwksUri: b.jwksUri }] },
+      { issuer: a },
+    );
+    try {
+      expect((await fx.bearer(fx.v())).status).toBe(200);
+      const asB = { ...fx.payload(), iss: b.issuer };
+      expect((await fx.bearer(fx.signed(V_HEADER, asB, b.key('k1')))).status).toBe(200);
+      const before = [a.fetchCount, b.fetchCount];
+      const crossed = [
+        fx.signed(V_HEADER, fx.payload(), b.key('k1')), // iss A, B's key behind A's kid k1
+        fx.signed(V_HEADER, asB, a.key('k1')), // iss B, A's key behind B's kid k1
+        fx.signed(V_HEADER, { ...fx.payload(), iss: 'https://c.example/' }, a.key('k1')),
+      ];
+      for (const token of crossed) expectInvalidToken(await fx.bearer(token), token);
+      expect([a.fetchCount, b.fetchCount]).toEqual(before);
+    } finally {
+      await fx.close();
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
+
 describe('E. JWKS: key sets of two apps in one process', () => {
   // Known defect (reported, not in a file this suite may change): @nestjs/passport registers the
   // strategy in passport's process-global registry under the fixed name "jwt", so the AuthModule

@@ -356,13 +356,13 @@ describe('G. refresh: secrets are compared as fixed-length digests, looked up by
       if (typeof value === 'string') return void out.push(value);
       if (!value || typeof value !== 'object' || seen.has(value)) return;
       seen.add(value);
-      if (value instanceof Map)
-        for (const [k, v] of value) {
-          walk(k);
-          walk(v);
-        }
-      else if (value instanceof Set || Array.isArray(value)) for (const v of value) walk(v);
-      else for (const v of Object.values(value)) walk(v);
+      const children =
+        value instanceof Map
+          ? [...value].flat()
+          : value instanceof Set || Array.isArray(value)
+            ? [...value]
+            : Object.values(value);
+      for (const child of children) walk(child);
     };
     walk(root);
     return out;

@@ -1,6 +1,7 @@
 import { AttackFixture, startAttackApp } from '../support/attack-app';
 import { challenges, expectNoCredentials, expectRefusedCredential } from '../support/attack-expect';
 import { RawAnswer, rawGet } from '../support/attack-raw';
+import { ADAPTERS } from '../support/test-app';
 
 const C = challenges();
 
@@ -17,13 +18,13 @@ function expectRawRefused(res: RawAnswer, token: string): void {
 }
 
 /** ATTACKS.md F. Transport & Authorization-header parsing (TRN-*), plus more (TRN-X*). */
-describe('F. transport & Authorization-header parsing', () => {
+describe.each(ADAPTERS)('F. transport & Authorization-header parsing (%s)', (adapter) => {
   let f: AttackFixture;
   let v: string;
   let v2: string;
 
   beforeAll(async () => {
-    f = await startAttackApp();
+    f = await startAttackApp({}, { adapter });
     v = f.v();
     v2 = f.v({ roles: ['Admin'] });
     expect((await f.bearer(v)).status).toBe(200);

@@ -101,7 +101,7 @@ describe('fuzz: arbitrary JSON in signed tokens', () => {
           await send(f.signed(objectText(headerEntries), objectText(vEntries(claims))), path);
         },
       ),
-      { numRuns: 250 },
+      { numRuns: 200 },
     );
     watch.assertClean();
   });
@@ -116,7 +116,7 @@ describe('fuzz: arbitrary JSON in signed tokens', () => {
           await send(f.signed(h, p), path);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 120 },
     );
     watch.assertClean();
   });
@@ -141,7 +141,7 @@ describe('fuzz: arbitrary JSON in signed tokens', () => {
           else expect([200, 401]).toContain(status);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
     watch.assertClean();
   });

@@ -103,7 +103,15 @@ export interface AttackFixture {
  */
 export async function startAttackApp(
   options: Partial<AuthModuleOptions & AuthModuleExtras> = {},
-  { issuer, customize }: { issuer?: TestIssuer; customize?: TestAppOptions['customize'] } = {},
+  {
+    issuer,
+    customize,
+    adapter,
+  }: {
+    issuer?: TestIssuer;
+    customize?: TestAppOptions['customize'];
+    adapter?: TestAppOptions['adapter'];
+  } = {},
 ): Promise<AttackFixture> {
   const idp = issuer ?? (await TestIssuer.start({ issuer: ISS, audience: AUD }));
   const clock = new ManualClock();
@@ -113,7 +121,7 @@ export async function startAttackApp(
       ? options
       : { issuer: ISS, audience: AUD, jwksUri: idp.jwksUri, ...options }) as AuthModuleOptions &
       AuthModuleExtras,
-    { controllers: [AttackController], clock, customize },
+    { controllers: [AttackController], clock, customize, adapter },
   );
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const now = () => Math.floor(clock.now() / 1000);

@@ -31,8 +31,8 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(AppModule, { abortOnError: false });
   configureApp(app);
   await app.listen(settings.port, settings.host);
-  const url = settings.publicUrlGiven ? settings.publicUrl : `http://localhost:${settings.port}`;
-  process.stdout.write(`${startupBanner(settings, url, Math.round(process.uptime() * 1000))}\n`);
+  const startupMs = Math.round(process.uptime() * 1000);
+  process.stdout.write(`${startupBanner(settings, settings.publicUrl, startupMs)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -22,7 +22,5 @@ export function setupSwagger(app: INestApplication): void {
     .setOpenAPIVersion('3.1.0')
     .build();
   const document = applyAuthToOpenApi(app, SwaggerModule.createDocument(app, config));
-  SwaggerModule.setup(DOCS_PATH, app, document, {
-    swaggerOptions: { persistAuthorization: false },
-  });
+  SwaggerModule.setup(DOCS_PATH, app, document);
 }

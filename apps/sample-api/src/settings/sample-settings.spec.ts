@@ -18,7 +18,6 @@ describe('readSettings', () => {
       port: 3000,
       host: '127.0.0.1',
       publicUrl: 'http://localhost:3000',
-      publicUrlGiven: false,
       audience: 'api://payments-sample',
       outside: undefined,
       entra: undefined,
@@ -67,7 +66,6 @@ describe('readSettings', () => {
       port: 8080,
       host: '0.0.0.0',
       publicUrl: 'https://payments.example.com',
-      publicUrlGiven: true,
       audience: 'api://payments',
       outside: {
         issuers: ['https://idp.example.com/', 'https://idp2.example.com/'],

@@ -33,8 +33,6 @@ export interface SampleSettings {
    * of its discovery document. Default `http://localhost:<PORT>`.
    */
   readonly publicUrl: string;
-  /** Whether `PUBLIC_URL` was given (else it follows the port actually bound). */
-  readonly publicUrlGiven: boolean;
   /** `SAMPLE_AUDIENCE`: the `aud` of the sample's own tokens. Default `api://payments-sample`. */
   readonly audience: string;
   /** `AUTH_ISSUER`, `AUTH_AUDIENCE`, `AUTH_JWKS_URI` / `AUTH_AUTHORITY`. */
@@ -199,7 +197,6 @@ export function readSettings(read: SettingReader): SampleSettings {
     port,
     host,
     publicUrl: publicUrl.replace(/\/+$/, ''),
-    publicUrlGiven: publicUrlText !== undefined,
     audience: value('SAMPLE_AUDIENCE') ?? SETTINGS_DEFAULTS.audience,
     outside,
     entra,

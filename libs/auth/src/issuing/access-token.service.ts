@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sign as signAsync, verify } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Clock } from '../clock';
+import { RevocationStore } from '../revocation/revocation.store';
 import { SigningKey, SigningKeySource } from '../stores/signing-key-source';
 import { IssuingConfig } from './issuing-config';
 import { randomId } from './refresh-token.codec';
@@ -70,12 +71,15 @@ export class AccessTokenService {
     @Inject(IssuingConfig) private readonly config: IssuingConfig,
     private readonly keys: SigningKeySource,
     private readonly clock: Clock,
+    private readonly revocations: RevocationStore,
   ) {}
 
   /** Signs one access token. @throws TemporarilyUnavailableError when no key can sign. */
   async mint(request: AccessTokenRequest): Promise<MintedAccessToken> {
     const key = await this.keys.activeKey();
-    const iat = this.clock.nowSeconds();
+    // After a logout-all in this very second, start at the second it no longer refuses (K2).
+    const now = this.clock.nowSeconds();
+    const iat = Math.max(now, this.revocations.subjectRevokedBefore(request.subject, now) ?? 0);
     const exp = iat + this.config.accessTokenTtl;
     const tokenId = randomId();
     const payload: Record<string, unknown> = {};

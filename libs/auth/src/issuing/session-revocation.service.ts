@@ -71,8 +71,11 @@ export class SessionRevocationService {
    */
   async revokeSubject(subject: string): Promise<number> {
     const now = this.clock.nowSeconds();
+    // `iat` has whole seconds: refuse this second too, or a token minted a moment ago survives.
+    // Tokens minted after this call get `iat` ≥ `now + 1` (AccessTokenService), so they pass.
+    const notBefore = now + 1;
     await storeCall(
-      () => this.revocations.revokeSubject(subject, now, this.config.accessTokenHorizon(now)),
+      () => this.revocations.revokeSubject(subject, notBefore, this.config.accessTokenHorizon(now)),
       this.config.storeTimeoutMs,
     );
     const revoked = await storeCall(
@@ -100,6 +103,8 @@ export class SessionRevocationService {
       family.subject,
       this.clock.nowSeconds(),
     );
-    return notBefore !== undefined && Math.floor(family.createdAt / 1000) < notBefore;
+    // `notBefore` is one second past the logout (see revokeSubject); families are compared with
+    // the logout second itself, so a login right after logout-all keeps its family.
+    return notBefore !== undefined && Math.floor(family.createdAt / 1000) < notBefore - 1;
   }
 }

@@ -42,9 +42,11 @@ export const STORE_PROVIDERS: Provider[] = [
   },
   {
     provide: RefreshTokenStore,
-    useFactory: (redis: RedisConnection | null) =>
-      redis ? new RedisRefreshTokenStore(redis) : new InMemoryRefreshTokenStore(),
-    inject: [RedisConnection],
+    useFactory: (redis: RedisConnection | null, issuing: IssuingConfig | null) =>
+      redis
+        ? new RedisRefreshTokenStore(redis, issuing?.storeTimeoutMs)
+        : new InMemoryRefreshTokenStore(),
+    inject: [RedisConnection, IssuingConfig],
   },
   {
     provide: SigningKeySource,

@@ -138,14 +138,15 @@ export class RedisConnection implements OnApplicationShutdown {
 
   /**
    * The latest moment, on Redis's own clock (epoch ms), at which a write script may still apply
-   * its writes: 80 % of `commandTimeoutMs` from now, so its reply has the rest of the timeout to
-   * arrive. A script run later — by a Redis that was slow, not down, after the caller was told
-   * 503 — changes nothing (RT18). 0 (no deadline) until the clock offset is known.
+   * its writes: 80 % of the caller's budget (`commandTimeoutMs`, or less) from now, so its reply
+   * has the rest to arrive. A script run later — by a Redis that was slow, not down, after the
+   * caller was told 503 — changes nothing (RT18). 0 (no deadline) until the clock offset is known.
    */
-  writeDeadline(): number {
+  writeDeadline(budgetMs: number = this.commandTimeoutMs): number {
     if (Date.now() - this.offsetAt > OFFSET_REFRESH_MS) void this.measureClock();
     if (this.clockOffset === undefined) return 0;
-    return Math.floor(Date.now() + this.clockOffset + this.commandTimeoutMs * 0.8);
+    const budget = Math.min(budgetMs, this.commandTimeoutMs);
+    return Math.floor(Date.now() + this.clockOffset + budget * 0.8);
   }
 
   /** Subscribes a listener to `channel` (prefixed by the caller) on the subscriber connection. */

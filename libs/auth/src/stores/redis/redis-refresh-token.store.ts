@@ -35,7 +35,15 @@ type Reply = (string | null)[];
 export class RedisRefreshTokenStore extends RefreshTokenStore {
   private readonly keys: RefreshKeys;
 
-  constructor(private readonly connection: RedisConnection) {
+  /**
+   * @param connection the module's Redis link.
+   * @param callerTimeoutMs the caller's own deadline (`issuing.storeTimeoutMs`), when shorter than
+   *   `commandTimeoutMs`: writes are refused past it, so a 503 never hides a late write.
+   */
+  constructor(
+    private readonly connection: RedisConnection,
+    private readonly callerTimeoutMs?: number,
+  ) {
     super();
     this.keys = new RefreshKeys(connection.prefix);
   }
@@ -58,7 +66,7 @@ export class RedisRefreshTokenStore extends RefreshTokenStore {
         String(f.absoluteExpiresAt),
         token.tokenId,
         token.secretHash,
-        this.connection.writeDeadline(),
+        this.connection.writeDeadline(this.callerTimeoutMs),
       ],
     );
     try {
@@ -101,7 +109,7 @@ export class RedisRefreshTokenStore extends RefreshTokenStore {
         String(input.now),
         input.graceMs,
         input.idleTtlMs,
-        this.connection.writeDeadline(),
+        this.connection.writeDeadline(this.callerTimeoutMs),
       ],
     )) as Reply;
     const [outcome, reason, ciphertext, ...fields] = reply;
@@ -213,12 +221,14 @@ export class RedisRefreshTokenStore extends RefreshTokenStore {
     return evicted;
   }
 
-  /** The subject's indexed families, oldest first; entries whose family is gone are dropped. */
+  /** The subject's indexed families, oldest first; entries gone or revoked are dropped. */
   private async indexed(subject: string): Promise<RefreshFamily[]> {
     const client = this.connection.ready();
     const fids = (await client.zrange(this.keys.subject(subject), '0', '-1')).filter(isStoreId);
     const families = await Promise.all(fids.map((fid) => this.getFamily(fid)));
-    const gone = fids.filter((_, i) => families[i] === undefined);
+    const gone = fids.filter(
+      (_, i) => families[i] === undefined || families[i]!.state === 'revoked',
+    );
     if (gone.length) await client.zrem(this.keys.subject(subject), ...gone);
     return families.filter((f): f is RefreshFamily => f !== undefined);
   }
@@ -238,8 +248,17 @@ export class RedisRefreshTokenStore extends RefreshTokenStore {
     return family && { before: before ?? '', family };
   }
 
+  /**
+   * Drops a revoked family from its subject's index. Best effort: the revocation itself is done,
+   * and must be reported (the caller then refuses the family's access tokens); a stale entry is
+   * harmless — listings skip revoked families and the next eviction drops it.
+   */
   private async unindex(family: RefreshFamily): Promise<void> {
-    await this.connection.ready().zrem(this.keys.subject(family.subject), family.id);
+    try {
+      await this.connection.ready().zrem(this.keys.subject(family.subject), family.id);
+    } catch {
+      // Left for the next eviction of this subject.
+    }
   }
 }
 
