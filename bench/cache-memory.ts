@@ -8,10 +8,10 @@
  * digest is kept).
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { ClaimsMapper } from '@app/auth';
 import type { AuthUser } from '@app/auth';
-import type { VerificationKey } from '../libs/auth/src/validation/provider-key-set';
-import { ValidationCache } from '../libs/auth/src/validation/validation-cache';
+import type * as Internal from '@app/auth/src/validation/validation-cache';
 
 /** What this process reports. */
 export interface CacheMemory {
@@ -25,8 +25,19 @@ export interface CacheMemory {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function main(): void {
+async function main(): Promise<void> {
   if (!gc) throw new Error('run with --expose-gc');
+  // Internal, so loaded from its compiled file (this runs as dist/bench/cache-memory.js).
+  const internal = join(
+    __dirname,
+    '..',
+    'libs',
+    'auth',
+    'src',
+    'validation',
+    'validation-cache.js',
+  );
+  const { ValidationCache } = (await import(internal)) as typeof Internal;
   const entries = Number(process.argv[2] ?? 100_000);
   const now = Date.now();
   const mapper = new ClaimsMapper();
@@ -36,7 +47,7 @@ function main(): void {
     key: publicKey,
     jwk: { kty: 'RSA', kid: 'k1' },
     keySet: { holds: () => true },
-  } as unknown as VerificationKey;
+  } as unknown as Parameters<Internal.ValidationCache['set']>[2];
   // Through JSON, as a decoded payload is: every entry has strings of its own.
   const user = (i: number): AuthUser =>
     mapper.map(JSON.parse(JSON.stringify(claimsOf(i, now)))) as AuthUser;
@@ -101,4 +112,4 @@ function claimsOf(i: number, nowMs: number): Record<string, unknown> {
   };
 }
 
-main();
+void main();

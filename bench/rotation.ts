@@ -63,7 +63,7 @@ export async function measureRotations(c: RotationContext): Promise<RotationResu
       });
       const chains = c.settings.connections;
       const tokens = await app.call<string[]>({ cmd: 'refreshTokens', count: chains });
-      await rotate(app.port, tokens, c.settings.warmupSeconds);
+      if (c.settings.warmupSeconds > 0) await rotate(app.port, tokens, c.settings.warmupSeconds);
       const before = await app.call<number>({ cmd: 'cpu' });
       const run = await rotate(app.port, tokens, c.settings.rotationSeconds);
       const cpu = (await app.call<number>({ cmd: 'cpu' })) - before;

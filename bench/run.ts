@@ -5,7 +5,7 @@
  *
  * Bench apps run in child processes (one per variant, pinned to one core when `taskset` is
  * there); autocannon and the paced senders run here, on the other core. Prints a table and
- * writes `bench/results/<timestamp>.json` and `latest.json`.
+ * writes `bench/results/<timestamp>.json` and, for a complete run, `latest.json`.
  *
  * Flags: `--smoke` (about 1 s phases, tiny counts: checks the harness only), `--cpu-prof`
  * (profile the bench apps into dist/bench/profiles), `--only=main,flood,rotation,memory`,
@@ -60,7 +60,7 @@ const SMOKE: Settings = {
   connections: 10,
   rounds: 1,
   phaseSeconds: 1,
-  warmupSeconds: 0.3,
+  warmupSeconds: 0,
   poolSize: 10,
   cooldown: 1,
   flood: { tokens: 100, seconds: 1, publishAtSeconds: 0.3 },
@@ -184,8 +184,10 @@ async function main(): Promise<void> {
   const name = settings.smoke ? 'smoke.json' : `${report.startedAt.replace(/:/g, '-')}.json`;
   const json = `${JSON.stringify(report, null, 2)}\n`;
   writeFileSync(join(RESULTS, name), json);
-  if (!settings.smoke) writeFileSync(join(RESULTS, 'latest.json'), json);
-  log(`wrote bench/results/${name}${settings.smoke ? '' : ' and latest.json'}`);
+  // latest.json is the last complete run: not a smoke run, not one narrowed by --only or --apps.
+  const complete = !settings.smoke && !listFlag(args, 'only') && !listFlag(args, 'apps');
+  if (complete) writeFileSync(join(RESULTS, 'latest.json'), json);
+  log(`wrote bench/results/${name}${complete ? ' and latest.json' : ''}`);
   if (profile) printProfiles(profileDir);
   if (report.errors.length) {
     console.error(`bench harness problems:\n- ${report.errors.join('\n- ')}`);
@@ -212,9 +214,11 @@ async function mainComparison(
       seconds,
       serverCpu: () => apps.get(variant)!.call<number>({ cmd: 'cpu' }),
     });
-  log(`warm-up: ${s.warmupSeconds} s per route`);
-  for (const variant of variants) {
-    for (const route of ['open', 'auth'] as const) await run(variant, route, s.warmupSeconds);
+  if (s.warmupSeconds > 0) {
+    log(`warm-up: ${s.warmupSeconds} s per route`);
+    for (const variant of variants) {
+      for (const route of ['open', 'auth'] as const) await run(variant, route, s.warmupSeconds);
+    }
   }
   const samples = new Map<string, LoadResult[]>();
   for (let round = 1; round <= s.rounds; round++) {
@@ -280,13 +284,7 @@ async function flood(app: BenchApp, s: Settings, report: Report): Promise<FloodF
       seconds,
       serverCpu: () => app.call<number>({ cmd: 'cpu' }),
     });
-  await load({
-    port: app.port,
-    path: '/auth',
-    tokens: valid,
-    connections: s.connections,
-    seconds: 1,
-  });
+  if (s.warmupSeconds > 0) await validLoad(s.warmupSeconds);
   // The baseline brackets the flood (half before, half after), so a drift in the machine's
   // background load does not pass for the flood's effect.
   log(`flood: ${s.flood.seconds / 2} s of valid traffic without a flood`);
@@ -476,8 +474,10 @@ function listFlag(args: string[], name: string): string[] | undefined {
   return arg?.slice(name.length + 3).split(',');
 }
 
+const T0 = Date.now();
+
 function log(line: string): void {
-  console.log(`[bench] ${line}`);
+  console.log(`[bench ${((Date.now() - T0) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 }
 
 function sleep(ms: number): Promise<void> {

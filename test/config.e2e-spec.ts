@@ -45,7 +45,7 @@ describe('AuthModule.forRootAsync with @nestjs/config', () => {
     await app?.close();
     app = undefined;
   });
-  afterAll(() => issuer.stop());
+  afterAll(() => issuer?.stop());
 
   /** ConfigModule reads `env` instead of process.env and no .env file, so tests stay hermetic. */
   const configModule = (values: Record<string, string>, isGlobal = false) =>

@@ -66,8 +66,8 @@ describe('Express and Fastify answer identically (V12)', () => {
   });
   afterAll(async () => {
     for (const { app } of Object.values(apps)) await app.close();
-    await issuer.stop();
-    await down.stop();
+    await issuer?.stop();
+    await down?.stop();
   });
 
   it('runs each app on the platform it names', () => {

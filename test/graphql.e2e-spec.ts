@@ -105,9 +105,9 @@ describe.each(ADAPTERS)('GraphQL (Apollo) on %s (V12, A1–A7, E1–E7)', (adapt
     ));
   });
   afterAll(async () => {
-    await app.close();
-    await issuer.stop();
-    await down.stop();
+    await app?.close();
+    await issuer?.stop();
+    await down?.stop();
   });
 
   const gql = async (query: string, token?: string, path = '/graphql'): Promise<GqlAnswer> => {
@@ -309,7 +309,7 @@ describe('GraphQL answers are identical on Express and Fastify (V12)', () => {
   });
   afterAll(async () => {
     for (const { app } of Object.values(apps)) await app.close();
-    await issuer.stop();
+    await issuer?.stop();
   });
 
   it.each([
@@ -350,8 +350,8 @@ describe('GraphQL without GraphQLAuthExceptionFilter (Nest defaults)', () => {
     }));
   });
   afterAll(async () => {
-    await app.close();
-    await issuer.stop();
+    await app?.close();
+    await issuer?.stop();
   });
 
   it('still fails closed with UNAUTHENTICATED / FORBIDDEN (no RFC 6750 code)', async () => {

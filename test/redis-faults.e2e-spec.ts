@@ -113,6 +113,10 @@ describeRedis(
         console.log(`refresh with Redis frozen: 503 in ${took.toFixed(0)} ms`);
         expect(took).toBeGreaterThanOrEqual(900);
         expect((await t.probe(first.body.access_token)).status).toBe(200);
+        // K3: the subscriber's link is silent, not reset; the heartbeat notices and reopens it.
+        await recovered(async () => {
+          if (!t!.events.names().includes('redis.subscriber_heartbeat_failed')) throw new Error();
+        }, 3000);
       } finally {
         process.kill(server.pid, 'SIGCONT');
       }
@@ -124,6 +128,11 @@ describeRedis(
       const again = await t.refresh(token);
       expect(again.status).toBe(200);
       expect(t.events.names().filter((n) => n === 'refresh.grace_replay')).toEqual([]);
+      // Reconnected and reloaded after the freeze.
+      const store = t.app.get(RevocationStore) as RedisRevocationStore;
+      await recovered(async () => {
+        if (!store.synchronised) throw new Error('not resynced yet');
+      });
     });
 
     it('starts while Redis is down (bounded wait), answers 503, and works once Redis is up', async () => {

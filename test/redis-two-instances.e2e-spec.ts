@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Test } from '@nestjs/testing';
-import { AuthModule, RevocationStore } from '@app/auth';
+import { AuthEvents, AuthModule, RevocationStore } from '@app/auth';
 import { RefreshTokenStore, SigningKeySource } from '../libs/auth/src/stores';
 import { InMemoryRefreshTokenStore } from '../libs/auth/src/stores/in-memory-refresh-token.store';
 import { RedisRefreshTokenStore } from '../libs/auth/src/stores/redis/redis-refresh-token.store';
@@ -13,6 +13,7 @@ import {
   createRefreshApp,
   expectInvalidGrant,
   ISSUER,
+  RecordingEvents,
   RefreshApp,
 } from './support/refresh-app';
 import { ManualClock } from './support/test-app';
@@ -70,6 +71,7 @@ describeRedis('two app instances sharing one Redis (DESIGN S2, RT15, K3)', () =>
             issuing: { issuer: ISSUER, audience: AUDIENCE },
             stores: { redis: { url: REDIS_URL, keyPrefix: prefix } },
           }),
+          extraProviders: [{ provide: AuthEvents, useValue: new RecordingEvents() }],
         }),
       ],
     }).compile();

@@ -2,6 +2,7 @@
 // via the overridden Clock → refresh → reuse detection → logout-all → CAE challenge, plus the
 // authorization rules of each route, the login's rate limit, discovery, and the OpenAPI document.
 import request from 'supertest';
+import { GROUPS_OVERAGE_MESSAGE } from '@app/auth';
 import { TestIssuer } from '@app/auth/testing';
 import { ADMIN_GROUP_ID } from '../apps/sample-api/src/sample.constants';
 import { describeRedis, REDIS_URL } from './support/redis-env';
@@ -102,12 +103,17 @@ describe('sample app: embedded defaults (in-memory stores, own keys)', () => {
         .set(bearer(alice.access_token))
         .send({ amount: 10, currency: 'EUR', payee: 'Hooli' })
         .expect(201);
+      const denied = `Insufficient permissions: requires role Payments.Approver or group ${ADMIN_GROUP_ID}`;
       for (const token of [alice.access_token, bob.access_token]) {
         const res = await request(url)
           .post(`/payments/${payment.id}/approve`)
           .set(bearer(token))
           .expect(403);
-        expect(res.headers['www-authenticate']).toContain('scope="Payments.Approver"');
+        expect(res.headers['www-authenticate']).toBe(
+          `Bearer realm="api", error="insufficient_scope", error_description="${denied}", ` +
+            `scope="Payments.Approver ${ADMIN_GROUP_ID}"`,
+        );
+        expect(res.body).toEqual({ statusCode: 403, message: denied, error: 'Forbidden' });
       }
       const approved = await request(url)
         .post(`/payments/${payment.id}/approve`)
@@ -134,7 +140,7 @@ describe('sample app: embedded defaults (in-memory stores, own keys)', () => {
         issuer: url,
         clientId: 'payments-sample',
         scopes: ['Payments.Read'],
-        roles: ['Payments.Approver'], // granted by the admin group (SampleClaimsMapper)
+        roles: [], // the admin group alone lets her approve (@AnyOf): no role is made up for her
         groups: [ADMIN_GROUP_ID],
       });
     });
@@ -339,9 +345,10 @@ describe('sample app: embedded defaults (in-memory stores, own keys)', () => {
       });
       expect(doc.paths['/payments/{id}/approve'].post.security).toEqual([
         { bearer: ['Payments.Read', 'Payments.Approver'] },
+        { bearer: ['Payments.Read', ADMIN_GROUP_ID] },
       ]);
       expect(doc.paths['/payments/{id}/approve'].post.description).toContain(
-        'Requires scope Payments.Read and role Payments.Approver.',
+        `Requires scope Payments.Read and role Payments.Approver or group ${ADMIN_GROUP_ID}.`,
       );
       expect(doc.paths['/me'].get.security).toEqual([{ bearer: [] }]);
       expect(doc.paths['/auth/sessions'].get.security).toEqual([{ bearer: [] }]);
@@ -450,6 +457,16 @@ describe('sample app: an outside issuer beside its own (AUTH_ISSUER, AUTH_AUDIEN
           scp: 'Payments.Read',
         });
         await request(sample.url).post('/payments/pay_1/approve').set(bearer(approver)).expect(201);
+        // …so does a member of the admin group without it; a groups overage cannot be checked
+        // (the sample has no GroupsResolver), and the 403 says so.
+        const admin = issuer.mint({ sub: 'admin', scp: 'Payments.Read', groups: [ADMIN_GROUP_ID] });
+        await request(sample.url).post('/payments/pay_2/approve').set(bearer(admin)).expect(201);
+        const overage = issuer.mint({ sub: 'many-groups', scp: 'Payments.Read', hasgroups: true });
+        const refused = await request(sample.url)
+          .post('/payments/pay_2/approve')
+          .set(bearer(overage))
+          .expect(403);
+        expect(refused.body.message).toBe(GROUPS_OVERAGE_MESSAGE);
         // …a token for another audience does not get in.
         const wrongAudience = issuer.mint({ aud: 'api://other', scp: 'Payments.Read' });
         await request(sample.url).get('/payments').set(bearer(wrongAudience)).expect(401);

@@ -1,5 +1,12 @@
 import { INestApplication, UseFilters } from '@nestjs/common';
-import { OnGatewayInit, SubscribeMessage, WebSocketGateway, WsException } from '@nestjs/websockets';
+import { WsAdapter } from '@nestjs/platform-ws';
+import {
+  OnGatewayConnection,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WsException,
+} from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { Server } from 'socket.io';
 import { io, Socket } from 'socket.io-client';
@@ -94,8 +101,8 @@ describe.each(ADAPTERS)('WebSockets (socket.io) on %s (V12, A1–A7, K1–K2)', 
     for (const socket of sockets.splice(0)) socket.disconnect();
   });
   afterAll(async () => {
-    await app.close();
-    await issuer.stop();
+    await app?.close();
+    await issuer?.stop();
   });
 
   const open = (
@@ -314,8 +321,8 @@ describe.each(ADAPTERS)('WebSockets (ws) on %s (V12)', (adapter) => {
     for (const client of clients.splice(0)) client.terminate();
   });
   afterAll(async () => {
-    await app.close();
-    await issuer.stop();
+    await app?.close();
+    await issuer?.stop();
   });
 
   /** Opens a client and collects what it receives: `{ event, data }` frames and the close. */

@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
+import type { JsonWebKeyInput } from 'node:crypto';
 import { AuthEvents } from '@app/auth';
 import type { AuthEventName } from '@app/auth';
-import { TestIssuer, generateEcKey, generateRsaKey, rawJwt } from '@app/auth/testing';
+import { TestIssuer, b64u, generateEcKey, generateRsaKey, rawJwt } from '@app/auth/testing';
 import type { JwksFault } from '@app/auth/testing';
 import type { Response } from 'supertest';
 import { AttackFixture, AUD, ISS, parts, startAttackApp, V_HEADER } from '../support/attack-app';
@@ -306,8 +307,24 @@ describe('E. JWKS behaviour', () => {
       );
       expectInvalidToken(await fx.bearer(token), token);
     }
-    // With e = 1, "signature" = message would verify; the entry must never be used.
-    const forged = fx.signed({ alg: 'RS256', kid: 'e1' }, fx.payload(), attacker);
+    // With e = 1 the "signature" is the padded digest itself: anyone can forge one, no key needed.
+    const input = `${b64u('{"alg":"RS256","kid":"e1"}')}.${b64u(JSON.stringify(fx.payload()))}`;
+    const digestInfo = Buffer.concat([
+      Buffer.from('3031300d060960864801650304020105000420', 'hex'),
+      createHash('sha256').update(input).digest(),
+    ]);
+    const padded = Buffer.concat([
+      Buffer.from([0, 1]),
+      Buffer.alloc(256 - 3 - digestInfo.length, 0xff),
+      Buffer.from([0]),
+      digestInfo,
+    ]);
+    const eOne = createPublicKey({
+      key: { ...attacker.publicJwk, e: 'AQ' } as JsonWebKeyInput['key'],
+      format: 'jwk',
+    });
+    expect(verify('sha256', Buffer.from(input), eOne, padded)).toBe(true); // the attack is real
+    const forged = `${input}.${padded.toString('base64url')}`;
     expectInvalidToken(await fx.bearer(forged), forged);
   });
 

@@ -251,6 +251,7 @@ describe('G. refresh-token endpoint abuse', () => {
       .send({ grant_type: 'refresh_token', refresh_token: rt });
     expect(bearer.status).toBe(401);
     expect(bearer.body.error).toBe('invalid_client');
+    expect(bearer.headers['www-authenticate']).toBe('Basic realm="api"');
     expect(bearer.text).not.toContain(access_token.slice(-20));
     expect((await t.refresh(rt)).status).toBe(200);
   });

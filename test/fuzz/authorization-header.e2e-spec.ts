@@ -16,7 +16,7 @@ describe('fuzz: Authorization header values', () => {
   const watch = watchProcess();
 
   beforeAll(async () => {
-    f = await startAttackApp({}, { adapter: 'fastify' });
+    f = await startAttackApp();
     v = f.v();
   });
   afterAll(async () => {

@@ -11,7 +11,7 @@ describe('fuzz: token segments', () => {
   const watch = watchProcess();
 
   beforeAll(async () => {
-    f = await startAttackApp({}, { adapter: 'fastify' });
+    f = await startAttackApp();
     v = f.v();
     expect((await f.bearer(v)).status).toBe(200);
   });

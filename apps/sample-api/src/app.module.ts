@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { AuthModule, ClaimsMapper } from '@app/auth';
+import { AuthModule } from '@app/auth';
 import { HealthController } from './health/health.controller';
 import { DemoUsersService } from './login/demo-users.service';
 import { LoginController } from './login/login.controller';
 import { MeController } from './me/me.controller';
 import { PaymentsController } from './payments/payments.controller';
 import { PaymentsService } from './payments/payments.service';
-import { SampleClaimsMapper } from './sample-claims-mapper';
 import { authOptionsFor } from './settings/auth-options';
 import { readSettings } from './settings/sample-settings';
 import { configReader, SETTINGS_PROVIDER } from './settings/settings.provider';
@@ -27,7 +26,6 @@ import { configReader, SETTINGS_PROVIDER } from './settings/settings.provider';
       useFactory: (config: ConfigService) => authOptionsFor(readSettings(configReader(config))),
       isGlobal: true,
       mountTokenEndpoints: true,
-      extraProviders: [{ provide: ClaimsMapper, useClass: SampleClaimsMapper }],
     }),
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],

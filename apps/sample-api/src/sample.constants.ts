@@ -8,8 +8,9 @@ export const SCOPES = {
 export const APPROVER_ROLE = 'Payments.Approver';
 
 /**
- * The object id of the payments admin group. Members may approve payments (see
- * `SampleClaimsMapper`). A fixed, made-up GUID; with Entra, use your group's object id.
+ * The object id of the payments admin group. Members may approve payments, as holders of
+ * `APPROVER_ROLE` may (`@AnyOf` on the route). A fixed, made-up GUID; with Entra, use your
+ * group's object id.
  */
 export const ADMIN_GROUP_ID = '6f1d2c3b-4a59-4e8d-9c7b-0a1b2c3d4e5f';
 

@@ -1,15 +1,15 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Roles, Scopes } from '@app/auth';
+import { AnyOf, CurrentUser, Scopes } from '@app/auth';
 import type { AuthUser } from '@app/auth';
-import { APPROVER_ROLE, SCOPES } from '../sample.constants';
+import { ADMIN_GROUP_ID, APPROVER_ROLE, SCOPES } from '../sample.constants';
 import { CreatePaymentDto, Payment } from './payment';
 import { PaymentsService } from './payments.service';
 
 /**
  * The payments API. Every route needs `Payments.Read` (the class requirement); creating adds
- * `Payments.Write`; approving adds the app role `Payments.Approver`, which members of the admin
- * group hold too (see `SampleClaimsMapper`). Requirements combine with AND (DESIGN A5).
+ * `Payments.Write`; approving adds one `@AnyOf` requirement: the app role `Payments.Approver`
+ * **or** membership of the admin group. Requirements combine with AND (DESIGN A5).
  */
 @ApiTags('payments')
 @Controller('payments')
@@ -34,13 +34,11 @@ export class PaymentsController {
   }
 
   @Post(':id/approve')
-  @Roles(APPROVER_ROLE)
+  @AnyOf({ roles: [APPROVER_ROLE], groups: [ADMIN_GROUP_ID] })
   @ApiOperation({
     summary: 'Approve a payment',
     description:
-      'For holders of the app role Payments.Approver and for members of the admin group: the ' +
-      "sample's ClaimsMapper grants the role to the group's members (as Entra's app roles " +
-      'assigned to groups do).',
+      'For holders of the app role Payments.Approver and for members of the admin group.',
   })
   @ApiResponse({ status: 201, type: Payment })
   @ApiResponse({ status: 404, description: 'No such payment' })

@@ -1,6 +1,7 @@
 import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { JwtAuthGuard } from '../validation/jwt-auth.guard';
+import { AnyOf } from './any-of.decorator';
 import { ClaimsGuard } from './claims.guard';
 import { Groups } from './groups.decorator';
 import { Roles } from './roles.decorator';
@@ -111,8 +112,8 @@ describe('@Scopes, @Roles, @Groups: metadata', () => {
   });
 
   it('has one distinct KEY per decorator, none of them a guessable string', () => {
-    const keys = [Scopes.KEY, Roles.KEY, Groups.KEY, ScopesOrAppPermissions.KEY];
-    expect(new Set(keys).size).toBe(4);
+    const keys = [Scopes.KEY, Roles.KEY, Groups.KEY, ScopesOrAppPermissions.KEY, AnyOf.KEY];
+    expect(new Set(keys).size).toBe(5);
     for (const key of keys) expect(key).not.toMatch(/scope|role|group/i);
   });
 

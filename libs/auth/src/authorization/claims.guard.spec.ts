@@ -15,6 +15,7 @@ import type { AuthUser } from '../auth-user';
 import { Clock } from '../clock';
 import { InsufficientScopeError, TemporarilyUnavailableError } from '../errors';
 import { JwtAuthGuard } from '../validation/jwt-auth.guard';
+import { AnyOf } from './any-of.decorator';
 import { AUTHORIZATION_PROVIDERS } from './authorization.providers';
 import type { ClaimDecorator } from './claim-decorator';
 import { ClaimsGuard } from './claims.guard';
@@ -180,6 +181,59 @@ class MixedController {
   }
 }
 
+// @AnyOf: one requirement, several kinds (OR inside it, AND with everything else).
+const APPROVE = { roles: ['Payments.Approver'], groups: ['group-admins'] };
+
+@Controller('any-of')
+class AnyOfController {
+  @Get('role-or-group') @AnyOf(APPROVE) roleOrGroup() {
+    return 'ok';
+  }
+  @Get('every-kind')
+  @AnyOf({
+    scopes: ['Data.Read', 'Data.Write'],
+    roles: ['Data.Reader'],
+    groups: ['group-a', 'group-b'],
+  })
+  everyKind() {
+    return 'ok';
+  }
+  @Get('scope-or-role') @AnyOf({ scopes: ['Data.Read'], roles: ['Data.Reader'] }) tokenOnly() {
+    return 'ok';
+  }
+  @Get('stacked')
+  @AnyOf({ roles: ['R1'], groups: ['group-1'] })
+  @AnyOf({ roles: ['R2'], groups: ['group-2'] })
+  stacked() {
+    return 'ok';
+  }
+  @Get('public') @Public() @AnyOf(APPROVE) pub() {
+    return 'ok';
+  }
+}
+
+@Controller('any-of-class')
+@AnyOf(APPROVE)
+class AnyOfClassController {
+  @Get('plain') plain() {
+    return 'ok';
+  }
+  @Get('scoped') @Scopes('Payments.Write') scoped() {
+    return 'ok';
+  }
+  @Get('both') @AnyOf({ scopes: ['Payments.Write'], groups: ['group-writers'] }) both() {
+    return 'ok';
+  }
+}
+
+@Controller('any-of-mixed')
+@Scopes('Payments.Read')
+class AnyOfMixedController {
+  @Get() @AnyOf(APPROVE) get() {
+    return 'ok';
+  }
+}
+
 const CONTROLLERS = [
   ...controllersFor('scopes'),
   ...controllersFor('roles'),
@@ -188,6 +242,9 @@ const CONTROLLERS = [
   A4Controller,
   A4ClassController,
   MixedController,
+  AnyOfController,
+  AnyOfClassController,
+  AnyOfMixedController,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -446,6 +503,119 @@ describe.each(SETUPS)('ClaimsGuard over HTTP — %s', (_setup, global) => {
     });
   });
 
+  describe('@AnyOf', () => {
+    const approve: Expected = {
+      status: 403,
+      message: `${PREFIX} role Payments.Approver or group group-admins`,
+      scope: 'Payments.Approver group-admins',
+    };
+    const everyKind: Expected = {
+      status: 403,
+      message:
+        `${PREFIX} one of the scopes Data.Read, Data.Write in a delegated token, ` +
+        'or role Data.Reader, or one of the groups group-a, group-b',
+      scope: 'Data.Read Data.Write Data.Reader group-a group-b',
+    };
+    const tokenOnly: Expected = {
+      status: 403,
+      message: `${PREFIX} scope Data.Read in a delegated token or role Data.Reader`,
+      scope: 'Data.Read Data.Reader',
+    };
+    const r1: Expected = {
+      status: 403,
+      message: `${PREFIX} role R1 or group group-1`,
+      scope: 'R1 group-1',
+    };
+    const r2: Expected = {
+      status: 403,
+      message: `${PREFIX} role R2 or group group-2`,
+      scope: 'R2 group-2',
+    };
+    const write: Expected = {
+      status: 403,
+      message: `${PREFIX} scope Payments.Write`,
+      scope: 'Payments.Write',
+    };
+    const writeOrWriters: Expected = {
+      status: 403,
+      message: `${PREFIX} scope Payments.Write in a delegated token or group group-writers`,
+      scope: 'Payments.Write group-writers',
+    };
+    const read: Expected = {
+      status: 403,
+      message: `${PREFIX} scope Payments.Read`,
+      scope: 'Payments.Read',
+    };
+    it.each<[string, UserFields | undefined, Expected]>([
+      // the role, or the group, in either kind of token
+      ['/any-of/role-or-group', { kind: 'user', roles: ['Payments.Approver'] }, OK],
+      ['/any-of/role-or-group', { kind: 'app', roles: ['Payments.Approver'] }, OK],
+      ['/any-of/role-or-group', { kind: 'user', groups: ['group-admins'] }, OK],
+      ['/any-of/role-or-group', { kind: 'app', groups: ['group-admins'] }, OK],
+      ['/any-of/role-or-group', { roles: ['Payments.Approver'], groups: ['group-admins'] }, OK],
+      ['/any-of/role-or-group', { groups: ['group-other', 'group-admins'] }, OK],
+      ['/any-of/role-or-group', { kind: 'user' }, approve],
+      ['/any-of/role-or-group', { kind: 'app' }, approve],
+      // each name counts only in its own list, whole and case-sensitive (CLM-14)
+      ['/any-of/role-or-group', { roles: ['group-admins'] }, approve],
+      ['/any-of/role-or-group', { groups: ['Payments.Approver'] }, approve],
+      ['/any-of/role-or-group', { scopes: ['Payments.Approver', 'group-admins'] }, approve],
+      [
+        '/any-of/role-or-group',
+        { roles: ['payments.approver'], groups: ['Group-Admins'] },
+        approve,
+      ],
+      ['/any-of/role-or-group', { roles: 'Payments.Approver', groups: 'group-admins' }, approve],
+      ['/any-of/role-or-group', { roles: [['Payments.Approver']] }, approve],
+      ['/any-of/role-or-group', undefined, NO_USER],
+      // scopes are delegated: a user token's only
+      ['/any-of/every-kind', { kind: 'user', scopes: ['Data.Write'] }, OK],
+      ['/any-of/every-kind', { kind: 'app', scopes: ['Data.Write'] }, everyKind],
+      ['/any-of/every-kind', { kind: 'app', roles: ['Data.Reader'] }, OK],
+      ['/any-of/every-kind', { kind: 'app', groups: ['group-b'] }, OK],
+      [
+        '/any-of/every-kind',
+        { kind: 'user', roles: ['Data.Read'], groups: ['Data.Read'] },
+        everyKind,
+      ],
+      ['/any-of/every-kind', { kind: 'user', scopes: ['Data.ReadWrite'] }, everyKind],
+      ['/any-of/scope-or-role', { kind: 'user', scopes: ['Data.Read'] }, OK],
+      ['/any-of/scope-or-role', { kind: 'app', scopes: ['Data.Read'] }, tokenOnly],
+      ['/any-of/scope-or-role', { kind: 'app', roles: ['Data.Reader'] }, OK],
+      ['/any-of/scope-or-role', { kind: 'user' }, tokenOnly],
+      // two decorations on one handler: each is one requirement, both must pass
+      ['/any-of/stacked', { roles: ['R1', 'R2'] }, OK],
+      ['/any-of/stacked', { roles: ['R1'], groups: ['group-2'] }, OK],
+      ['/any-of/stacked', { groups: ['group-1', 'group-2'] }, OK],
+      ['/any-of/stacked', { roles: ['R1'] }, r2],
+      ['/any-of/stacked', { groups: ['group-2'] }, r1],
+      ['/any-of/public', undefined, OK],
+      ['/any-of/public', {}, OK],
+      // class AND handler (A5): the handler adds a requirement, never loosens the class's
+      ['/any-of-class/plain', { groups: ['group-admins'] }, OK],
+      ['/any-of-class/plain', { scopes: ['Payments.Write'] }, approve],
+      ['/any-of-class/scoped', { roles: ['Payments.Approver'], scopes: ['Payments.Write'] }, OK],
+      ['/any-of-class/scoped', { roles: ['Payments.Approver'] }, write],
+      ['/any-of-class/scoped', { scopes: ['Payments.Write'] }, approve],
+      ['/any-of-class/both', { groups: ['group-admins', 'group-writers'] }, OK],
+      ['/any-of-class/both', { roles: ['Payments.Approver'], scopes: ['Payments.Write'] }, OK],
+      ['/any-of-class/both', { groups: ['group-admins'] }, writeOrWriters],
+      [
+        '/any-of-class/both',
+        { kind: 'app', roles: ['Payments.Approver'], scopes: ['Payments.Write'] },
+        writeOrWriters,
+      ],
+      ['/any-of-class/both', { groups: ['group-writers'] }, approve],
+      ['/any-of-class/both', undefined, NO_USER],
+      // with other decorators: every requirement passes or the first failing one answers
+      ['/any-of-mixed', { scopes: ['Payments.Read'], groups: ['group-admins'] }, OK],
+      ['/any-of-mixed', { groups: ['group-admins'] }, read],
+      ['/any-of-mixed', { scopes: ['Payments.Read'] }, approve],
+    ])('GET %s with %j', async (path, user, expected) => {
+      await expectOutcome(await call(app, path, user), expected);
+    });
+  });
+
   describe('groups overage with the default resolver', () => {
     it('denies with a 403 that names the overage and GroupsResolver', async () => {
       expect(GROUPS_OVERAGE_MESSAGE).toMatch(/groups overage.*GroupsResolver/);
@@ -460,6 +630,50 @@ describe.each(SETUPS)('ClaimsGuard over HTTP — %s', (_setup, global) => {
     it('still passes when the token itself carries a matching group', async () => {
       const res = await call(app, '/groups/any', { groups: ['group-b'], hasGroupsOverage: true });
       await expectOutcome(res, OK);
+    });
+
+    it('denies @AnyOf with the overage message when no scope or role of it passed', async () => {
+      const res = await call(app, '/any-of/role-or-group', { groups: [], hasGroupsOverage: true });
+      await expectOutcome(res, {
+        status: 403,
+        message: GROUPS_OVERAGE_MESSAGE,
+        scope: 'Payments.Approver group-admins',
+      });
+      const app_ = await call(app, '/any-of/every-kind', {
+        kind: 'app',
+        scopes: ['Data.Read'],
+        hasGroupsOverage: true,
+      });
+      await expectOutcome(app_, {
+        status: 403,
+        message: GROUPS_OVERAGE_MESSAGE,
+        scope: 'Data.Read Data.Write Data.Reader group-a group-b',
+      });
+    });
+
+    it('passes @AnyOf on its role, its scope or a group the token carries, despite an overage', async () => {
+      for (const user of [
+        { roles: ['Payments.Approver'] },
+        { kind: 'app', roles: ['Payments.Approver'] },
+        { groups: ['group-admins'] },
+      ]) {
+        const res = await call(app, '/any-of/role-or-group', { ...user, hasGroupsOverage: true });
+        await expectOutcome(res, OK);
+      }
+      const scoped = await call(app, '/any-of/every-kind', {
+        scopes: ['Data.Read'],
+        hasGroupsOverage: true,
+      });
+      await expectOutcome(scoped, OK);
+    });
+
+    it('is not consulted for @AnyOf without groups: its own message', async () => {
+      const res = await call(app, '/any-of/scope-or-role', { hasGroupsOverage: true });
+      await expectOutcome(res, {
+        status: 403,
+        message: `${PREFIX} scope Data.Read in a delegated token or role Data.Reader`,
+        scope: 'Data.Read Data.Reader',
+      });
     });
 
     it('is not consulted for routes without @Groups', async () => {
@@ -613,6 +827,155 @@ describe.each(SETUPS)('ClaimsGuard groups overage with a resolver — %s', (_set
       status: 403,
       message: 'Insufficient permissions: guests have no groups here',
       scope: 'group-a group-b',
+    });
+  });
+
+  describe('@AnyOf', () => {
+    it('asks the resolver only when no scope or role of it passed, and passes on its groups', async () => {
+      const resolver = new RecordingResolver(async () => ['group-x', 'group-admins']);
+      app = await createApp({ global, resolver, groupsCacheTtl: 0 });
+      await expectOutcome(
+        await call(app, '/any-of/role-or-group', overage({ roles: ['Payments.Approver'] })),
+        OK,
+      );
+      await expectOutcome(
+        await call(app, '/any-of/every-kind', overage({ scopes: ['Data.Read'] })),
+        OK,
+      );
+      await expectOutcome(
+        await call(app, '/any-of/every-kind', overage({ kind: 'app', roles: ['Data.Reader'] })),
+        OK,
+      );
+      await expectOutcome(await call(app, '/any-of/scope-or-role', overage()), {
+        status: 403,
+        message: `${PREFIX} scope Data.Read in a delegated token or role Data.Reader`,
+        scope: 'Data.Read Data.Reader',
+      });
+      expect(resolver.calls).toHaveLength(0);
+      await expectOutcome(await call(app, '/any-of/role-or-group', overage()), OK);
+      await expectOutcome(
+        await call(app, '/any-of/role-or-group', overage({ kind: 'app', subject: 'daemon' })),
+        OK,
+      );
+      expect(resolver.calls.map((u) => u.subject)).toEqual(['user-1', 'daemon']);
+    });
+
+    it('asks for an app token whose only match is a scope (scopes are delegated)', async () => {
+      const resolver = new RecordingResolver(async () => ['group-x']);
+      app = await createApp({ global, resolver });
+      await expectOutcome(
+        await call(app, '/any-of/every-kind', overage({ kind: 'app', scopes: ['Data.Read'] })),
+        {
+          status: 403,
+          message:
+            `${PREFIX} one of the scopes Data.Read, Data.Write in a delegated token, ` +
+            'or role Data.Reader, or one of the groups group-a, group-b',
+          scope: 'Data.Read Data.Write Data.Reader group-a group-b',
+        },
+      );
+      expect(resolver.calls).toHaveLength(1);
+    });
+
+    it('denies with the usual message when the resolved groups do not match', async () => {
+      app = await createApp({ global, resolver: new RecordingResolver(async () => ['group-x']) });
+      await expectOutcome(await call(app, '/any-of/role-or-group', overage()), {
+        status: 403,
+        message: `${PREFIX} role Payments.Approver or group group-admins`,
+        scope: 'Payments.Approver group-admins',
+      });
+    });
+
+    it('asks once for the class and the handler requirement together (AND)', async () => {
+      const resolver = new RecordingResolver(async () => ['group-admins', 'group-writers']);
+      app = await createApp({ global, resolver, groupsCacheTtl: 0 });
+      await expectOutcome(await call(app, '/any-of-class/both', overage()), OK);
+      expect(resolver.calls).toHaveLength(1);
+      // One passes by the token, the other needs the lookup: the lookup decides it.
+      await expectOutcome(
+        await call(app, '/any-of-class/both', overage({ roles: ['Payments.Approver'] })),
+        OK,
+      );
+      expect(resolver.calls).toHaveLength(2);
+      await expectOutcome(
+        await call(
+          app,
+          '/any-of-class/both',
+          overage({ roles: ['Payments.Approver'], scopes: ['Payments.Write'] }),
+        ),
+        OK,
+      );
+      expect(resolver.calls).toHaveLength(2);
+    });
+
+    it('the resolved groups must satisfy both levels', async () => {
+      const resolver = new RecordingResolver(async () => ['group-admins']);
+      app = await createApp({ global, resolver });
+      await expectOutcome(await call(app, '/any-of-class/both', overage()), {
+        status: 403,
+        message: `${PREFIX} scope Payments.Write in a delegated token or group group-writers`,
+        scope: 'Payments.Write group-writers',
+      });
+    });
+
+    it('checks token-only requirements first: no lookup for a request that fails them', async () => {
+      const resolver = new RecordingResolver(async () => ['group-admins']);
+      app = await createApp({ global, resolver });
+      await expectOutcome(await call(app, '/any-of-mixed', overage()), {
+        status: 403,
+        message: `${PREFIX} scope Payments.Read`,
+        scope: 'Payments.Read',
+      });
+      expect(resolver.calls).toHaveLength(0);
+      await expectOutcome(
+        await call(app, '/any-of-mixed', overage({ scopes: ['Payments.Read'] })),
+        OK,
+      );
+      expect(resolver.calls).toHaveLength(1);
+    });
+
+    it('caches the resolved groups, shared with @Groups routes', async () => {
+      const resolver = new RecordingResolver(async () => ['group-admins', 'group-a']);
+      app = await createApp({ global, resolver });
+      await expectOutcome(await call(app, '/any-of/role-or-group', overage()), OK);
+      await expectOutcome(await call(app, '/groups/any', overage()), OK);
+      await expectOutcome(await call(app, '/any-of-class/plain', overage()), OK);
+      expect(resolver.calls).toHaveLength(1);
+    });
+
+    it('answers 503 with Retry-After when the resolver fails', async () => {
+      const resolver = new RecordingResolver(async () => {
+        throw new Error('connect ETIMEDOUT graph.microsoft.com');
+      });
+      app = await createApp({ global, resolver });
+      const res = await call(app, '/any-of/role-or-group', overage());
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.headers['www-authenticate']).toBeUndefined();
+      expect(res.body).toEqual({
+        statusCode: 503,
+        message: 'Group membership could not be checked; try again later',
+        error: 'Service Unavailable',
+      });
+      // …but not where a role of it passes: the resolver is never asked.
+      await expectOutcome(
+        await call(app, '/any-of/role-or-group', overage({ roles: ['Payments.Approver'] })),
+        OK,
+      );
+    });
+
+    it("turns the resolver's deliberate InsufficientScopeError into a 403 listing every name", async () => {
+      const resolver = new RecordingResolver(async () => {
+        throw new InsufficientScopeError(
+          [],
+          'Insufficient permissions: guests have no groups here',
+        );
+      });
+      app = await createApp({ global, resolver });
+      await expectOutcome(await call(app, '/any-of/role-or-group', overage()), {
+        status: 403,
+        message: 'Insufficient permissions: guests have no groups here',
+        scope: 'Payments.Approver group-admins',
+      });
     });
   });
 

@@ -16,6 +16,7 @@ import { Public } from './public.decorator';
 import {
   describeFailure,
   isSatisfied,
+  readsGroups,
   type Requirement,
   requiredNames,
   stringList,
@@ -30,9 +31,10 @@ interface AuthorizedRoute {
 }
 
 /**
- * Enforces `@Scopes`, `@Roles`, `@Groups` and `@ScopesOrAppPermissions` on the `AuthUser` that
- * `JwtAuthGuard` put on the request (DESIGN A1–A5, E4). Registered globally after `JwtAuthGuard`
- * by `AuthModule` (unless `globalGuards: false`) and applied by each of those decorators.
+ * Enforces `@Scopes`, `@Roles`, `@Groups`, `@ScopesOrAppPermissions` and `@AnyOf` on the
+ * `AuthUser` that `JwtAuthGuard` put on the request (DESIGN A1–A5, E4). Registered globally after
+ * `JwtAuthGuard` by `AuthModule` (unless `globalGuards: false`) and applied by each of those
+ * decorators.
  *
  * In order:
  * 1. `@Public()` on the handler or its class → pass.
@@ -40,8 +42,9 @@ interface AuthorizedRoute {
  * 3. An unknown execution context → deny (403); a request without an `AuthUser` → deny (401).
  * 4. Every requirement of the class and of the handler must pass (AND, DESIGN A5). Token-only
  *    requirements are checked first, so a doomed request never costs a group lookup.
- * 5. `@Groups` with a groups overage asks `GroupsResolver` through `ResolvedGroupsCache`. A
- *    deliberate `InsufficientScopeError` from the resolver → 403; any other failure → 503
+ * 5. `@Groups` (or `@AnyOf` with groups, when none of its scopes and roles passed) with a groups
+ *    overage asks `GroupsResolver` through `ResolvedGroupsCache`. A deliberate
+ *    `InsufficientScopeError` from the resolver → 403; any other failure → 503
  *    `TemporarilyUnavailableError` with `Retry-After` (never a 500, never a pass).
  *
  * A failure sets the challenge headers on the response and throws the error: 403
@@ -91,8 +94,8 @@ export class ClaimsGuard implements CanActivate {
       return this.deny(context, new MissingTokenError());
     }
 
-    const tokenOnly = requirements.filter((r) => r.list !== 'groups');
-    const byGroups = requirements.filter((r) => r.list === 'groups');
+    const tokenOnly = requirements.filter((r) => !readsGroups(r));
+    const byGroups = requirements.filter(readsGroups);
     for (const requirement of tokenOnly) {
       if (!isSatisfied(requirement, user)) this.fail(context, requirement, user);
     }
@@ -145,8 +148,9 @@ export class ClaimsGuard implements CanActivate {
   }
 
   /**
-   * The user's groups for a route with `@Groups`: the token's, and on a groups overage those the
-   * resolver returns (cached). Resolves only when the token's own groups are not enough.
+   * The user's groups for a route with `@Groups` (or `@AnyOf` with groups): the token's, and on a
+   * groups overage those the resolver returns (cached). Resolves only when the token's own groups
+   * are not enough — for `@AnyOf`, only when none of its scopes and roles passed either.
    */
   protected async groupsOf(
     context: ExecutionContext,

@@ -8,8 +8,9 @@ import { InsufficientScopeError } from '../errors';
  * `_claim_names.groups` (or, in implicit-flow tokens, `hasgroups: true`) there instead.
  *
  * An abstract class used as its own injection token (STYLE 7). `ClaimsGuard` calls it only for a
- * route with a `@Groups` requirement and a token with `AuthUser.hasGroupsOverage`, and caches the
- * answer per issuer and subject for `groupsCacheTtl` seconds (default 300). The default,
+ * route with a `@Groups` requirement (or an `@AnyOf` with groups whose scopes and roles did not
+ * pass) and a token with `AuthUser.hasGroupsOverage`, and caches the answer per issuer and
+ * subject for `groupsCacheTtl` seconds (default 300). The default,
  * `DenyingGroupsResolver`, denies. Provide your own to ask Microsoft Graph:
  *
  * @example

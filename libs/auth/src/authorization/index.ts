@@ -1,3 +1,4 @@
+export { AnyOf, type AnyOfOptions } from './any-of.decorator';
 export { ClaimsGuard } from './claims.guard';
 export { type AuthorizationDecorator, type ClaimDecorator } from './claim-decorator';
 export { CurrentUser } from './current-user.decorator';
@@ -5,6 +6,7 @@ export { DenyingGroupsResolver, GROUPS_OVERAGE_MESSAGE, GroupsResolver } from '.
 export { Groups } from './groups.decorator';
 export { Public } from './public.decorator';
 export {
+  type AnyOfRequirement,
   type ClaimList,
   type ClaimRequirement,
   type MatchMode,

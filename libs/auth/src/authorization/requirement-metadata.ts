@@ -2,6 +2,7 @@
 // package; the public decorators expose the same `KEY`, so `reflector.get(Scopes, target)` works.
 import { Reflector, type ReflectableDecorator } from '@nestjs/core';
 import type {
+  AnyOfRequirement,
   ClaimRequirement,
   Requirement,
   ScopesOrAppPermissionsRequirement,
@@ -16,6 +17,8 @@ export const GROUPS_METADATA = Reflector.createDecorator<readonly ClaimRequireme
 /** `@ScopesOrAppPermissions` requirements of one target. */
 export const SCOPES_OR_APP_PERMISSIONS_METADATA =
   Reflector.createDecorator<readonly ScopesOrAppPermissionsRequirement[]>();
+/** `@AnyOf` requirements of one target. */
+export const ANY_OF_METADATA = Reflector.createDecorator<readonly AnyOfRequirement[]>();
 
 /** Every requirement decorator, in the order the guard checks a level. */
 export const REQUIREMENT_METADATA: readonly ReflectableDecorator<never>[] = [
@@ -23,6 +26,7 @@ export const REQUIREMENT_METADATA: readonly ReflectableDecorator<never>[] = [
   ROLES_METADATA,
   GROUPS_METADATA,
   SCOPES_OR_APP_PERMISSIONS_METADATA,
+  ANY_OF_METADATA,
 ];
 
 /** What TypeScript hands a class or method decorator. */

@@ -35,6 +35,58 @@ export function checkNames(
   return Object.freeze([...new Set(names as string[])]);
 }
 
+/** One list an options decorator takes: its key, and the kind of names it holds. */
+export interface NameListField {
+  readonly key: string;
+  readonly kind: NameKind;
+}
+
+/**
+ * Checks the options object of `@ScopesOrAppPermissions` or `@AnyOf`: an object with no other
+ * keys than `fields`', each list given as a non-empty array of good names (see `checkNames`).
+ * With `required`, every list must be given; without, at least one, and the others are empty.
+ *
+ * @param example the options of a correct call, for the messages: `{ scopes: ['Data.Read'] }`.
+ * @returns every field's names, deduplicated and frozen (an absent optional list: `[]`).
+ * @throws TypeError naming the decorator, the field and a correct call.
+ */
+export function checkNameLists(
+  decorator: string,
+  options: unknown,
+  fields: readonly NameListField[],
+  { required, example: sample }: { required: boolean; example: string },
+): Record<string, readonly string[]> {
+  const usage = `e.g. ${decorator}(${sample})`;
+  const keys = fields.map((field) => field.key);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    const shape = keys.map((key) => (required ? key : `${key}?`)).join(', ');
+    throw new TypeError(`${decorator}() takes { ${shape} }, ${usage}`);
+  }
+  const unknown = Object.keys(options).filter((key) => !keys.includes(key));
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `${decorator}(): unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; ` +
+        `it takes ${wordList(keys, 'and')}, ${usage}`,
+    );
+  }
+  const given = options as Record<string, unknown>;
+  if (!required && fields.every(({ key }) => given[key] === undefined)) {
+    throw new TypeError(`${decorator}() needs at least one of ${wordList(keys, 'or')}, ${usage}`);
+  }
+  const lists: Record<string, readonly string[]> = {};
+  for (const { key, kind } of fields) {
+    const value = given[key];
+    if (value === undefined && !required) {
+      lists[key] = Object.freeze([]);
+    } else if (!Array.isArray(value) || value.length === 0) {
+      throw new TypeError(`${decorator}(): ${key} must be a non-empty array of names, ${usage}`);
+    } else {
+      lists[key] = checkNames(decorator, kind, value, key);
+    }
+  }
+  return lists;
+}
+
 function checkName(
   decorator: string,
   kind: NameKind,
@@ -83,6 +135,13 @@ function example(decorator: string, kind: NameKind): string {
     group: "'<group object id>'",
   };
   return `${decorator}(${samples[kind]})`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function wordList(words: readonly string[], conjunction: 'and' | 'or'): string {
+  return words.length < 2
+    ? words.join('')
+    : `${words.slice(0, -1).join(', ')} ${conjunction} ${words[words.length - 1]}`;
 }
 
 function describe(value: unknown): string {

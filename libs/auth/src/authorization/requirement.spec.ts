@@ -1,9 +1,12 @@
 import type { AuthUser } from '../auth-user';
 import {
+  type AnyOfRequirement,
   type ClaimRequirement,
+  describeAnyOf,
   describeFailure,
   isSatisfied,
   matches,
+  readsGroups,
   requiredNames,
   type ScopesOrAppPermissionsRequirement,
   stringList,
@@ -11,6 +14,13 @@ import {
 
 const any = (...values: string[]): ClaimRequirement => ({ list: 'scopes', mode: 'any', values });
 const all = (...values: string[]): ClaimRequirement => ({ list: 'scopes', mode: 'all', values });
+const anyOf = (lists: Partial<Omit<AnyOfRequirement, 'list'>>): AnyOfRequirement => ({
+  list: 'anyOf',
+  scopes: [],
+  roles: [],
+  groups: [],
+  ...lists,
+});
 
 function user(fields: Partial<Record<keyof AuthUser, unknown>>): AuthUser {
   return {
@@ -110,6 +120,40 @@ describe('isSatisfied', () => {
     expect(isSatisfied(a4, user(fields))).toBe(expected);
   });
 
+  const approver = anyOf({ scopes: ['Data.Read'], roles: ['Approver'], groups: ['admins'] });
+  it.each<[string, Partial<Record<keyof AuthUser, unknown>>, boolean]>([
+    ['user token with the scope', { kind: 'user', scopes: ['Data.Read'] }, true],
+    ['user token with the role', { kind: 'user', roles: ['Approver'] }, true],
+    ['app token with the role', { kind: 'app', roles: ['Approver'] }, true],
+    ['user token in the group', { kind: 'user', groups: ['admins'] }, true],
+    ['app token in the group', { kind: 'app', groups: ['admins'] }, true],
+    ['app token with the scope only (delegated)', { kind: 'app', scopes: ['Data.Read'] }, false],
+    ['the role as a scope', { kind: 'user', scopes: ['Approver'] }, false],
+    ['the group as a role', { kind: 'user', roles: ['admins'] }, false],
+    ['the scope as a group', { kind: 'user', groups: ['Data.Read'] }, false],
+    ['a string for a list', { kind: 'user', roles: 'Approver', groups: 'admins' }, false],
+    ['case differs', { kind: 'user', roles: ['approver'], groups: ['Admins'] }, false],
+    ['neither', { kind: 'user' }, false],
+  ])('any-of: %s → %s', (_name, fields, expected) => {
+    expect(isSatisfied(approver, user(fields))).toBe(expected);
+  });
+
+  it('any-of checks the groups it is given (the resolved ones on an overage)', () => {
+    const overage = user({ groups: [], hasGroupsOverage: true });
+    expect(isSatisfied(approver, overage)).toBe(false);
+    expect(isSatisfied(approver, overage, ['admins'])).toBe(true);
+  });
+
+  it('readsGroups: @Groups, and @AnyOf only when it has groups', () => {
+    expect(readsGroups({ list: 'groups', mode: 'any', values: ['g'] })).toBe(true);
+    expect(readsGroups(approver)).toBe(true);
+    expect(readsGroups(anyOf({ roles: ['R'], scopes: ['S'] }))).toBe(false);
+    expect(readsGroups(any('S'))).toBe(false);
+    expect(
+      readsGroups({ list: 'scopesOrAppPermissions', scopes: ['S'], appPermissions: ['A'] }),
+    ).toBe(false);
+  });
+
   it('denies metadata it does not understand', () => {
     expect(isSatisfied({ list: 'claims' } as never, user({}))).toBe(false);
   });
@@ -148,6 +192,29 @@ describe('requiredNames and describeFailure', () => {
     ],
   ])('%j with %j', (requirement, have, message) => {
     expect(describeFailure(requirement, have)).toBe(message);
+  });
+
+  it('lists every name of an any-of: scopes, then roles, then groups, once each', () => {
+    expect(requiredNames(anyOf({ scopes: ['S'], roles: ['R', 'S'], groups: ['g', 'R'] }))).toEqual([
+      'S',
+      'R',
+      'g',
+    ]);
+  });
+
+  it.each<[AnyOfRequirement, string]>([
+    [anyOf({ roles: ['Approver'], groups: ['admins'] }), 'role Approver or group admins'],
+    [anyOf({ roles: ['R1', 'R2'] }), 'one of the roles R1, R2'],
+    [anyOf({ scopes: ['S'] }), 'scope S in a delegated token'],
+    [anyOf({ scopes: ['S'], groups: ['g'] }), 'scope S in a delegated token or group g'],
+    [anyOf({ roles: ['R1', 'R2'], groups: ['g'] }), 'one of the roles R1, R2, or group g'],
+    [
+      anyOf({ scopes: ['S'], roles: ['R'], groups: ['g1', 'g2'] }),
+      'scope S in a delegated token, or role R, or one of the groups g1, g2',
+    ],
+  ])('describes any-of %j', (requirement, phrase) => {
+    expect(describeAnyOf(requirement)).toBe(phrase);
+    expect(describeFailure(requirement)).toBe(`Insufficient permissions: requires ${phrase}`);
   });
 
   it('describes scopes-or-app-permissions', () => {

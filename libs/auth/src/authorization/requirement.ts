@@ -28,11 +28,64 @@ export interface ScopesOrAppPermissionsRequirement {
 }
 
 /**
+ * One `@AnyOf` decoration: passes with any one of the `scopes` (delegated, so only in a user
+ * token), any one of the app `roles`, or membership of any one of the `groups`. A kind the
+ * decorator was not given is an empty list; at least one list is non-empty.
+ */
+export interface AnyOfRequirement {
+  readonly list: 'anyOf';
+  readonly scopes: readonly string[];
+  readonly roles: readonly string[];
+  readonly groups: readonly string[];
+}
+
+/**
  * What one authorization decorator asks for. Every requirement on a route — on the handler and
  * on its class — must pass (DESIGN A5); `reflector.get(Scopes, target)` returns the list of
  * requirements a target carries for that decorator.
  */
-export type Requirement = ClaimRequirement | ScopesOrAppPermissionsRequirement;
+export type Requirement = ClaimRequirement | ScopesOrAppPermissionsRequirement | AnyOfRequirement;
+
+/** A requirement that one name of several kinds satisfies (`@ScopesOrAppPermissions`, `@AnyOf`). */
+type AlternativesRequirement = ScopesOrAppPermissionsRequirement | AnyOfRequirement;
+
+/** One way through an alternatives requirement: a name of `list`, in a token of `tokenKind`. */
+interface Alternative {
+  readonly list: ClaimList;
+  readonly names: readonly string[];
+  /** The only kind of token this alternative counts for; undefined: either kind. */
+  readonly tokenKind?: AuthUser['kind'];
+}
+
+/**
+ * The alternatives of a requirement, in the order its `scope="…"` lists them. Delegated scopes
+ * speak only for a user, as Microsoft.Identity.Web's `RequiredScopeOrAppPermission` intends; its
+ * app permissions only for an application. `@AnyOf`'s roles and groups count in either kind of
+ * token, as `@Roles` and `@Groups` do.
+ */
+function alternativesOf(requirement: AlternativesRequirement): readonly Alternative[] {
+  if (requirement.list === 'anyOf') {
+    return [
+      { list: 'scopes', names: requirement.scopes, tokenKind: 'user' },
+      { list: 'roles', names: requirement.roles },
+      { list: 'groups', names: requirement.groups },
+    ];
+  }
+  return [
+    { list: 'scopes', names: requirement.scopes, tokenKind: 'user' },
+    { list: 'roles', names: requirement.appPermissions, tokenKind: 'app' },
+  ];
+}
+
+/**
+ * Whether checking `requirement` may need the user's groups — and so, on a groups overage, the
+ * `GroupsResolver`: `@Groups`, and `@AnyOf` with groups.
+ */
+export function readsGroups(requirement: Requirement): boolean {
+  return (
+    requirement.list === 'groups' || (requirement.list === 'anyOf' && requirement.groups.length > 0)
+  );
+}
 
 /**
  * The strings of a claim-derived list. Anything but an array counts as empty and non-strings are
@@ -54,8 +107,9 @@ export function matches(requirement: ClaimRequirement, have: unknown): boolean {
 }
 
 /**
- * Whether the user satisfies a requirement that reads only the token (every kind but `groups`,
- * which may need a `GroupsResolver`; pass the groups to use in `groups`).
+ * Whether the user satisfies a requirement. `groups` are the groups to check `@Groups` and
+ * `@AnyOf` against (default: the token's own; on a groups overage, the guard passes those the
+ * `GroupsResolver` adds).
  */
 export function isSatisfied(
   requirement: Requirement,
@@ -70,11 +124,17 @@ export function isSatisfied(
     case 'groups':
       return matches(requirement, groups);
     case 'scopesOrAppPermissions':
-      // Each branch only for its kind of token, as Microsoft.Identity.Web's
-      // RequiredScopeOrAppPermission intends: scopes speak for a user, app roles for an app.
-      if (user.kind === 'user') return anyOf(requirement.scopes, user.scopes);
-      if (user.kind === 'app') return anyOf(requirement.appPermissions, user.roles);
-      return false;
+    case 'anyOf': {
+      const lists: Record<ClaimList, unknown> = {
+        scopes: user.scopes,
+        roles: user.roles,
+        groups,
+      };
+      return alternativesOf(requirement).some(
+        ({ list, names, tokenKind }) =>
+          (tokenKind === undefined || tokenKind === user.kind) && anyOf(names, lists[list]),
+      );
+    }
     default:
       // Metadata we do not understand can only deny (fail closed).
       return false;
@@ -83,9 +143,10 @@ export function isSatisfied(
 
 /** The names that would pass `requirement`: the `scope="…"` of the 403 challenge (DESIGN E4). */
 export function requiredNames(requirement: Requirement): readonly string[] {
-  return requirement.list === 'scopesOrAppPermissions'
-    ? [...new Set([...requirement.scopes, ...requirement.appPermissions])]
-    : requirement.values;
+  if (requirement.list === 'scopesOrAppPermissions' || requirement.list === 'anyOf') {
+    return [...new Set(alternativesOf(requirement).flatMap(({ names }) => names))];
+  }
+  return requirement.values;
 }
 
 /**
@@ -100,6 +161,9 @@ export function describeFailure(requirement: Requirement, have: unknown = []): s
       'application token'
     );
   }
+  if (requirement.list === 'anyOf') {
+    return `Insufficient permissions: requires ${describeAnyOf(requirement)}`;
+  }
   const noun = NOUNS[requirement.list];
   if (requirement.mode === 'any' || requirement.values.length === 1) {
     return `Insufficient permissions: requires ${phrase(noun, requirement.values)}`;
@@ -110,6 +174,23 @@ export function describeFailure(requirement: Requirement, have: unknown = []): s
     `Insufficient permissions: requires all of the ${noun}s ${requirement.values.join(', ')}; ` +
     `missing ${missing.join(', ')}`
   );
+}
+
+/**
+ * What an `@AnyOf` requirement needs, as a phrase: "role Payments.Approver or group g1", "one of
+ * the scopes A, B in a delegated token, or role R". Shared by the 403 message and the OpenAPI
+ * description.
+ */
+export function describeAnyOf(requirement: AnyOfRequirement): string {
+  const parts = alternativesOf(requirement)
+    .filter(({ names }) => names.length > 0)
+    .map(
+      ({ list, names, tokenKind }) =>
+        phrase(NOUNS[list], names) + (tokenKind === 'user' ? ' in a delegated token' : ''),
+    );
+  // "A or B" — unless a part holds commas itself, or there are three: then "A, or B, or C".
+  const plain = parts.length === 2 && !parts.some((part) => part.includes(','));
+  return parts.join(plain ? ' or ' : ', or ');
 }
 
 const NOUNS: Record<ClaimList, string> = { scopes: 'scope', roles: 'role', groups: 'group' };

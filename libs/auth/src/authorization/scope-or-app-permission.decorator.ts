@@ -1,7 +1,7 @@
 import { guarded, type AuthorizationDecorator } from './claim-decorator';
 import type { ScopesOrAppPermissionsRequirement } from './requirement';
 import { appendRequirement, SCOPES_OR_APP_PERMISSIONS_METADATA } from './requirement-metadata';
-import { checkNames } from './requirement-names';
+import { checkNameLists } from './requirement-names';
 
 /** What `@ScopesOrAppPermissions` accepts. Both lists are required and non-empty. */
 export interface ScopesOrAppPermissionsOptions {
@@ -48,33 +48,14 @@ export const ScopesOrAppPermissions = Object.freeze(
 const NAME = '@ScopesOrAppPermissions';
 
 function parseOptions(options: unknown): ScopesOrAppPermissionsRequirement {
-  const usage = `e.g. ${NAME}({ scopes: ['Data.Read'], appPermissions: ['Data.Read.All'] })`;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${NAME}() takes { scopes, appPermissions }, ${usage}`);
-  }
-  const unknown = Object.keys(options).filter((k) => k !== 'scopes' && k !== 'appPermissions');
-  if (unknown.length > 0) {
-    throw new TypeError(
-      `${NAME}(): unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; ` +
-        `it takes scopes and appPermissions, ${usage}`,
-    );
-  }
-  const { scopes, appPermissions } = options as Record<string, unknown>;
-  return Object.freeze({
-    list: 'scopesOrAppPermissions' as const,
-    scopes: checkNames(NAME, 'scope', listOf('scopes', scopes, usage), 'scopes'),
-    appPermissions: checkNames(
-      NAME,
-      'role',
-      listOf('appPermissions', appPermissions, usage),
-      'appPermissions',
-    ),
-  });
-}
-
-function listOf(field: string, value: unknown, usage: string): unknown[] {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new TypeError(`${NAME}(): ${field} must be a non-empty array of names, ${usage}`);
-  }
-  return value;
+  const { scopes, appPermissions } = checkNameLists(
+    NAME,
+    options,
+    [
+      { key: 'scopes', kind: 'scope' },
+      { key: 'appPermissions', kind: 'role' },
+    ],
+    { required: true, example: "{ scopes: ['Data.Read'], appPermissions: ['Data.Read.All'] }" },
+  );
+  return Object.freeze({ list: 'scopesOrAppPermissions' as const, scopes, appPermissions });
 }

@@ -12,6 +12,7 @@ import { ApiBearerAuth, ApiOperation, DocumentBuilder, SwaggerModule } from '@ne
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { Test } from '@nestjs/testing';
 import { AuthModule } from '../auth.module';
+import { AnyOf } from '../authorization/any-of.decorator';
 import { Groups } from '../authorization/groups.decorator';
 import { Public } from '../authorization/public.decorator';
 import { Roles } from '../authorization/roles.decorator';
@@ -29,6 +30,7 @@ class PaymentsController {
   @Post() @Scopes('Payments.Write') create() {}
   @Post(':id/approve') @Roles('Payments.Approver') approve() {}
   @Post(':id/refund') @Scopes.all('Payments.Write', 'Payments.Refund') refund() {}
+  @Post(':id/release') @AnyOf({ roles: ['Payments.Approver'], groups: [ADMINS] }) release() {}
   @Get('health') @Public() health() {}
 }
 
@@ -40,6 +42,9 @@ class MiscController {
   @ScopesOrAppPermissions({ scopes: ['Reports.Read'], appPermissions: ['Reports.Read.All'] })
   reports() {}
   @Get('wide') @Scopes('A', 'B', 'C', 'D', 'E') @Roles('R1', 'R2', 'R3', 'R4') wide() {}
+  @Get('audit')
+  @AnyOf({ scopes: ['Audit.Read'], roles: ['Audit.Read.All'], groups: [ADMINS] })
+  audit() {}
 }
 
 @Public()
@@ -172,6 +177,31 @@ describe('applyAuthToOpenApi', () => {
         description:
           'Requires scope Reports.Read in a delegated token, or application permission ' +
           'Reports.Read.All in an application token.',
+      });
+    });
+
+    it('lists each name of an @AnyOf as an alternative, ANDed with the class scope', () => {
+      expect(op('/payments/{id}/release', 'post')).toMatchObject({
+        security: [
+          { bearer: ['Payments.Read', 'Payments.Approver'] },
+          { bearer: ['Payments.Read', ADMINS] },
+        ],
+        description: `Requires scope Payments.Read and role Payments.Approver or group ${ADMINS}.`,
+      });
+      expect(op('/payments/{id}/release', 'post').responses['403']).toEqual({
+        description:
+          'Forbidden (insufficient_scope). Requires scope Payments.Read and role ' +
+          `Payments.Approver or group ${ADMINS}.`,
+      });
+      expect(op('/audit')).toMatchObject({
+        security: [
+          { bearer: ['Audit.Read'] },
+          { bearer: ['Audit.Read.All'] },
+          { bearer: [ADMINS] },
+        ],
+        description:
+          'Requires scope Audit.Read in a delegated token, or role Audit.Read.All, or group ' +
+          `${ADMINS}.`,
       });
     });
 

@@ -65,9 +65,10 @@ interface RouteHandler {
  *
  * - `components.securitySchemes[schemeName]`: an HTTP bearer scheme (`bearerFormat: JWT`);
  * - every operation that needs a token (the global guards, or `@Scopes`/`@Roles`/`@Groups`/
- *   `@ScopesOrAppPermissions`/`UseGuards(JwtAuthGuard)`, and not `@Public()`) gets a `security`
- *   requirement on the scheme. The names in it are the scopes, roles and group ids that pass,
- *   as alternatives: `@Scopes('A', 'B')` → `[{ bearer: ['A'] }, { bearer: ['B'] }]`; class and
+ *   `@ScopesOrAppPermissions`/`@AnyOf`/`UseGuards(JwtAuthGuard)`, and not `@Public()`) gets a
+ *   `security` requirement on the scheme. The names in it are the scopes, roles and group ids that
+ *   pass, as alternatives: `@Scopes('A', 'B')` → `[{ bearer: ['A'] }, { bearer: ['B'] }]`,
+ *   `@AnyOf({ roles: ['R'], groups: ['g'] })` → `[{ bearer: ['R'] }, { bearer: ['g'] }]`; class and
  *   handler requirements are ANDed (DESIGN A5) → `[{ bearer: ['Payments.Read', 'Payments.Write'] }]`.
  *   (Role names in a non-OAuth2 requirement are allowed from OpenAPI 3.1.)
  * - its description gains a sentence such as "Requires scope Payments.Read and scope

@@ -21,6 +21,22 @@ describe('securityAlternatives', () => {
     ]);
   });
 
+  it('gives every name of an @AnyOf its own alternative, ANDed with the rest', () => {
+    const anyOf: Requirement = {
+      list: 'anyOf',
+      scopes: ['S'],
+      roles: ['R', 'S'],
+      groups: ['g'],
+    };
+    expect(securityAlternatives([anyOf], 16)).toEqual([['S'], ['R'], ['g']]);
+    expect(securityAlternatives([scopes('any', 'A'), anyOf], 16)).toEqual([
+      ['A', 'S'],
+      ['A', 'R'],
+      ['A', 'g'],
+    ]);
+    expect(securityAlternatives([scopes('any', 'A', 'B'), anyOf], 5)).toBeUndefined();
+  });
+
   it('gives up past the maximum', () => {
     expect(
       securityAlternatives([scopes('any', 'A', 'B'), scopes('any', 'C', 'D')], 3),
@@ -47,5 +63,17 @@ describe('describeRequirements', () => {
         { list: 'groups', mode: 'any', values: ['g'] },
       ]),
     ).toBe('Requires scope A and all of the scopes B, C and one of the roles R1, R2 and group g.');
+  });
+
+  it('describes @AnyOf as the 403 message does', () => {
+    expect(
+      describeRequirements([
+        scopes('any', 'Payments.Read'),
+        { list: 'anyOf', scopes: [], roles: ['Payments.Approver'], groups: ['g'] },
+      ]),
+    ).toBe('Requires scope Payments.Read and role Payments.Approver or group g.');
+    expect(
+      describeRequirements([{ list: 'anyOf', scopes: ['S1', 'S2'], roles: ['R'], groups: [] }]),
+    ).toBe('Requires one of the scopes S1, S2 in a delegated token, or role R.');
   });
 });

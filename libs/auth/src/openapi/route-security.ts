@@ -3,7 +3,7 @@ import type { Type } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants';
 import type { Reflector } from '@nestjs/core';
 import { Public } from '../authorization/public.decorator';
-import type { Requirement } from '../authorization/requirement';
+import { describeAnyOf, type Requirement, requiredNames } from '../authorization/requirement';
 import { REQUIREMENT_METADATA } from '../authorization/requirement-metadata';
 import { JwtAuthGuard } from '../validation/jwt-auth.guard';
 
@@ -75,7 +75,9 @@ export function securityAlternatives(
 function optionsOf(requirement: Requirement): string[][] {
   switch (requirement.list) {
     case 'scopesOrAppPermissions':
-      return [...requirement.scopes, ...requirement.appPermissions].map((name) => [name]);
+    case 'anyOf':
+      // One name of any kind passes: each is an alternative of its own.
+      return requiredNames(requirement).map((name) => [name]);
     case 'scopes':
     case 'roles':
     case 'groups':
@@ -101,7 +103,8 @@ const NOUNS = { scopes: 'scope', roles: 'role', groups: 'group' } as const;
 
 /**
  * A sentence for the operation's description: "Requires scope Payments.Read and role
- * Payments.Approver." — built from the requirements only.
+ * Payments.Approver." or, with `@AnyOf`, "Requires scope Payments.Read and role Payments.Approver
+ * or group <id>." — built from the requirements only.
  */
 export function describeRequirements(requirements: readonly Requirement[]): string {
   if (requirements.length === 0) return 'Requires a valid bearer token.';
@@ -116,6 +119,8 @@ function describeOne(requirement: Requirement): string {
         `${phrase('application permission', requirement.appPermissions, 'any')} in an ` +
         'application token'
       );
+    case 'anyOf':
+      return describeAnyOf(requirement);
     case 'scopes':
     case 'roles':
     case 'groups':

@@ -145,21 +145,29 @@ export class RedisSigningKeySource
     });
   }
 
-  /** The cached keys, re-read when older than the refresh interval (served stale on failure). */
+  /**
+   * The cached keys. Older than the refresh interval, they are still returned at once while a
+   * re-read runs in the background (signing and the JWKS never wait on Redis once keys are
+   * known); with no keys yet, the caller waits for the read.
+   * @throws TemporarilyUnavailableError when no keys have ever been read and Redis fails.
+   */
   private async current(): Promise<SigningKeyRing> {
-    const age = Date.now() - this.readAt;
-    if (this.ring && age < REDIS_STORES_DEFAULTS.keyRefreshMs) return this.ring;
-    if (this.ring && Date.now() - this.failedAt < RETRY_READ_MS) return this.ring;
-    try {
-      return await this.read();
-    } catch {
-      this.failedAt = Date.now();
-      if (this.ring) {
-        this.events.emit('signing_keys.stale_keys_served', {});
-        return this.ring;
+    if (!this.ring) {
+      try {
+        return await this.read();
+      } catch {
+        throw new TemporarilyUnavailableError('The signing keys are unavailable', 1);
       }
-      throw new TemporarilyUnavailableError('The signing keys are unavailable', 1);
     }
+    const now = Date.now();
+    const stale = now - this.readAt >= REDIS_STORES_DEFAULTS.keyRefreshMs;
+    if (stale && !this.reading && now - this.failedAt >= RETRY_READ_MS) {
+      this.read().catch(() => {
+        this.failedAt = Date.now();
+        this.events.emit('signing_keys.stale_keys_served', {});
+      });
+    }
+    return this.ring;
   }
 
   /**
