@@ -267,6 +267,7 @@ async function main() {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
+      step('stopped the app');
     }
     if (process.env.KEEP_SMOKE_APP) step(`kept ${appDir}`);
     else fs.rmSync(appDir, { recursive: true, force: true });

@@ -151,7 +151,7 @@ describe('AuthClient against the sample', () => {
     expect(error.claims).toEqual({
       access_token: { nbf: { essential: true, value: String(error.notBefore) } },
     });
-    expect(error.notBefore).toBe(logoutAt);
+    expect(error.notBefore).toBe(logoutAt + 1);
     expect(error.challenge.params).toMatchObject({
       realm: 'api',
       error: 'insufficient_claims',

@@ -24,7 +24,7 @@ describe('D. encoding & denial of service', () => {
   /** 401 IT, and the fastest of three tries under `budgetMs`. */
   const refusedWithin = async (token: string, budgetMs: number) => {
     expectInvalidToken(await f.bearer(token), token);
-    expect(await fastestOf(3, () => f.bearer(token))).toBeLessThan(budgetMs);
+    expect(await fastestOf(5, () => f.bearer(token))).toBeLessThan(budgetMs);
   };
 
   it('ENC-01 wrong segment counts and JWEs (PBES2 p2c 2^31, zip bomb, RSA-OAEP around alg none) → 401 IT within 50 ms', async () => {
@@ -108,7 +108,7 @@ describe('D. encoding & denial of service', () => {
     for (const value of bad) {
       const res = await f.get('/probe', value);
       expectNoCredentials(res); // not the Bearer scheme at all
-      expect(await fastestOf(3, () => f.get('/probe', value))).toBeLessThan(20);
+      expect(await fastestOf(5, () => f.get('/probe', value))).toBeLessThan(20);
     }
     // Bursts of 50 long and of 50 one-character bad values alternate while V is probed; the fastest
     // of several bursts of each kind is compared, since other work on a shared CI box makes a tail
@@ -134,7 +134,7 @@ describe('D. encoding & denial of service', () => {
       into.probeMs = Math.min(into.probeMs, x.probeMs);
       into.busyMs = Math.min(into.busyMs, x.busyMs);
     };
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 4; i++) {
       keepFastest(short, await burst('a'));
       keepFastest(long, await burst(bad[i % 2]));
     }
@@ -268,7 +268,7 @@ describe('D. encoding & denial of service', () => {
     expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="invalid_request"/);
     const spaced = `Bearer${' '.repeat(2_000)}${v}`;
     expect((await f.get('/probe', spaced)).status).toBe(200); // RFC 6750 §2.1: 1*SP
-    expect(await fastestOf(3, () => f.get('/probe', `Bearer${' '.repeat(12_000)}x`))).toBeLessThan(
+    expect(await fastestOf(5, () => f.get('/probe', `Bearer${' '.repeat(12_000)}x`))).toBeLessThan(
       20,
     );
   });

@@ -102,15 +102,24 @@ describe('E. JWKS behaviour', () => {
     );
     const heap = retainedHeap();
     const probes: number[] = [];
-    // Every 100 ms of the app's clock: 10 flood requests and one V.
+    // Every 100 ms of the app's clock: 10 flood requests with V among them. Interleaved with it, V
+    // among 10 requests without credentials (the cheapest refusal there is): the same load shape,
+    // so the two samples share the machine's noise and differ only by what the flood costs.
+    const behind = async (tokens: (string | undefined)[]) => {
+      const batch = Promise.all(
+        tokens.map((t) =>
+          rawGet(fx.url, '/probe', t === undefined ? [] : [`Authorization: Bearer ${t}`]),
+        ),
+      );
+      const ms = await probeMs();
+      return { ms, answers: await batch };
+    };
     for (let i = 0; i < flood.length; i += 10) {
       fx.clock.advance(100);
-      quiet.push(await probeMs()); // interleaved, so both samples share the machine's noise
-      const batch = Promise.all(
-        flood.slice(i, i + 10).map((t) => rawGet(fx.url, '/probe', [`Authorization: Bearer ${t}`])),
-      );
-      probes.push(await probeMs());
-      for (const res of await batch) {
+      quiet.push((await behind(Array(10).fill(undefined))).ms);
+      const { ms, answers } = await behind(flood.slice(i, i + 10));
+      probes.push(ms);
+      for (const res of answers) {
         expect([res.status, res.headers['www-authenticate']]).toEqual([
           401,
           INVALID_TOKEN_CHALLENGE,
@@ -121,16 +130,16 @@ describe('E. JWKS behaviour', () => {
     const perMinute = fx.config.jwks.maxRefetchesPerMinute;
     const budget = Math.min(Math.ceil(10 / cooldown), Math.ceil((10 * perMinute) / 60));
     expect(issuer.fetchCount - warm).toBeLessThanOrEqual(Math.max(1, budget));
-    // p99 < 100 ms. The probe waits behind its batch of 10 in this one process, so on a machine
-    // busy enough that even quiet probes (interleaved with the flooded ones) are slow, the limit
-    // scales with them: 4 × their p99. The median must stay under 100 ms regardless.
-    expect(p99(probes)).toBeLessThan(Math.max(100, 4 * p99(quiet)));
-    expect(probes.sort((a, b) => a - b)[50]).toBeLessThan(100);
+    // p99 < 100 ms — or, where the machine is so busy that V behind 10 of the cheapest refusals
+    // already misses that, no more than 50 ms over that baseline's p99. The median: < 100 ms.
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    expect(p99(probes)).toBeLessThan(Math.max(100, p99(quiet) + 50));
+    expect(median(probes)).toBeLessThan(100);
     expect(retainedHeap() - heap).toBeLessThan(20 * 1024 * 1024);
   });
 
   it('JWKS-03 key rotation: k3 → 200 after exactly 1 refetch (also right after a flood, once its cooldown passed); k1 dropped → 401 after the TTL', async () => {
-    const own = await TestIssuer.start({ issuer: ISS, audience: AUD });
+    const own = await TestIssuer.start({ issuer: ISS, audience: AUD, keyCount: 1 });
     const fx = await start({ cacheMaxAge: 60 }, undefined, own);
     const k1Token = fx.v();
     expect((await fx.bearer(k1Token)).status).toBe(200);

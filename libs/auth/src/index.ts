@@ -26,3 +26,4 @@ export * from './integrations';
 export * from './openapi';
 export * from './issuing';
 export * from './stores';
+export * from './stores/redis';

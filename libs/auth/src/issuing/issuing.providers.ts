@@ -3,10 +3,6 @@ import { Controller } from '@nestjs/common';
 import { AuthConfig } from '../auth-config';
 import { OWN_TOKEN_PROVIDER } from '../auth.internal-constants';
 import { AUTH_DEFAULTS, AuthModuleOptions, TokenProviderOptions } from '../auth.options';
-import { Clock } from '../clock';
-import { InMemoryRefreshTokenStore } from '../stores/in-memory-refresh-token.store';
-import { InMemorySigningKeySource } from '../stores/in-memory-signing-key-source';
-import { PemSigningKeySource } from '../stores/pem-signing-key-source';
 import { RefreshTokenStore } from '../stores/refresh-token.store';
 import { SigningKeySource } from '../stores/signing-key-source';
 import { AccessTokenService } from './access-token.service';
@@ -27,7 +23,7 @@ import { WellKnownController } from './well-known.controller';
  * Providers of issuing. Always registered (cheap when `issuing` is absent: `IssuingConfig` is
  * null, no key is generated). The abstract classes are their own tokens, so users override them
  * in `extraProviders`: `{ provide: RefreshTokenStore, useClass: RedisRefreshTokenStore }`.
- * This file is the only place that names the concrete default stores (DESIGN layout rules).
+ * The stores themselves (memory or Redis) are chosen in `stores/store.providers.ts`.
  */
 export const ISSUING_PROVIDERS: Provider[] = [
   {
@@ -38,15 +34,6 @@ export const ISSUING_PROVIDERS: Provider[] = [
         : new IssuingConfig(auth.options.issuing, auth.clockTolerance),
     inject: [AuthConfig],
   },
-  {
-    provide: SigningKeySource,
-    useFactory: (clock: Clock, config: IssuingConfig | null) =>
-      config?.signingKeys
-        ? new PemSigningKeySource(clock, config)
-        : new InMemorySigningKeySource(clock, config),
-    inject: [Clock, IssuingConfig],
-  },
-  { provide: RefreshTokenStore, useClass: InMemoryRefreshTokenStore },
   {
     // The API's own tokens are validated like anyone else's: through this JWKS (DESIGN R2).
     provide: OWN_TOKEN_PROVIDER,

@@ -6,7 +6,6 @@ import { AuthEvents } from '../auth-events';
 import type { AuthModuleOptions } from '../auth.options';
 import { AUTH_MODULE_OPTIONS } from '../auth.module-definition';
 import { Clock } from '../clock';
-import { InMemoryRevocationStore } from '../revocation/in-memory-revocation.store';
 import { RevocationStore } from '../revocation/revocation.store';
 import { ClaimsMapper } from './claims-mapper';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -36,7 +35,6 @@ export const VALIDATION_PROVIDERS: Provider[] = [
   Clock,
   AuthEvents,
   ClaimsMapper,
-  { provide: RevocationStore, useClass: InMemoryRevocationStore },
   TokenProviders,
   TokenVerifier,
   JwtStrategy,

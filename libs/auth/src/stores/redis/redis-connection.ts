@@ -89,6 +89,11 @@ export class RedisConnection implements OnApplicationShutdown {
     this.subscriber = new RedisSubscriber(this.client, defaults, options.heartbeatMs, events);
   }
 
+  /** True once shut down. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** True when `client` is a Redis Cluster client. */
   get isCluster(): boolean {
     return (this.client as { isCluster?: boolean }).isCluster === true;

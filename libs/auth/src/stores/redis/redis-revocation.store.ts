@@ -36,7 +36,8 @@ const RESYNC_RETRY_MS = 250;
  * Staleness: a connected instance applies a revocation within the pub/sub delay (about a
  * millisecond on one machine; see the README). While this instance cannot reach Redis it keeps
  * refusing everything it knew (fail closed on what is known) and learns nothing new until it
- * reconnects, at most `heartbeatMs` after the link works again plus one SCAN. While Redis is down
+ * reconnects — within the reconnect back-off (≤ 1 s) of the link working again, plus one SCAN; a
+ * silently dead link is noticed within two `heartbeatMs`. While Redis is down
  * for everyone no revocation can be written anywhere: writes reject (503) rather than succeed
  * unseen. A revocation written here is applied to this instance's view first, even when Redis
  * then refuses it.
@@ -159,6 +160,7 @@ export class RedisRevocationStore extends RevocationStore implements OnModuleIni
       .catch(() => {
         // Redis answers the subscriber but not the command client yet: try again shortly.
         clearTimeout(this.retry);
+        if (this.connection.isClosed) return;
         this.retry = setTimeout(() => void this.resync(), RESYNC_RETRY_MS);
         this.retry.unref?.();
       })
