@@ -446,11 +446,9 @@ describe('E. JWKS: two providers in one app (DESIGN V11)', () => {
 });
 
 describe('E. JWKS: key sets of two apps in one process', () => {
-  // Known defect (reported, not in a file this suite may change): @nestjs/passport registers the
-  // strategy in passport's process-global registry under the fixed name "jwt", so the AuthModule
-  // created last verifies the requests of every app in the process — with its own issuers and keys.
-  // This pins the defect: when it is fixed, this test fails; then drop `.failing`.
-  it.failing(
+  // Passport's strategy registry is process-global: each JwtStrategy registers under a name of
+  // its own and its JwtAuthGuard uses that one, so apps in one process never verify for each other.
+  it(
     'JWKS-X06 an app never accepts a token only another app in the process trusts',
     async () => {
       const [ia, ib] = await Promise.all([

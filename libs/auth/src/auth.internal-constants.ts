@@ -13,3 +13,5 @@ export const TOKEN_CONTEXT = Symbol('auth.tokenContext');
  * signing keys), or undefined when nothing is issued. Supplied by issuing, read by validation.
  */
 export const OWN_TOKEN_PROVIDER = Symbol('auth.ownTokenProvider');
+/** The authentication in flight for a request, shared by concurrent guard runs (GraphQL fields). */
+export const AUTHENTICATING = Symbol('auth.authenticating');

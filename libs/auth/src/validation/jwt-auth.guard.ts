@@ -3,7 +3,12 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AuthConfig } from '../auth-config';
 import type { AuthUser } from '../auth-user';
-import { AUTHENTICATED, BEARER_TOKEN, TOKEN_CONTEXT } from '../auth.internal-constants';
+import {
+  AUTHENTICATED,
+  AUTHENTICATING,
+  BEARER_TOKEN,
+  TOKEN_CONTEXT,
+} from '../auth.internal-constants';
 import { Public } from '../authorization/public.decorator';
 import { Clock } from '../clock';
 import {
@@ -15,7 +20,7 @@ import {
 import { setResponseHeaders } from '../errors/response-headers';
 import { RevocationStore } from '../revocation/revocation.store';
 import { extractBearerToken } from './bearer-token.extractor';
-import { JWT_STRATEGY } from './jwt.strategy';
+import { JwtStrategy } from './jwt.strategy';
 import { AuthRequest, requestOf, responseOf } from './request-of';
 import type { TokenContext } from './token-verifier';
 import { ValidationCache } from './validation-cache';
@@ -34,7 +39,7 @@ const JSONWEBTOKEN_REASONS: Record<string, string> = {
  * Subclass and override the `protected` hooks to change how the request is found or errors look.
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
+export class JwtAuthGuard extends AuthGuard() {
   private readonly logger = new Logger('Auth');
 
   constructor(
@@ -42,11 +47,13 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     protected readonly config: AuthConfig,
     protected readonly clock: Clock,
     protected readonly revocations: RevocationStore,
+    // Our own strategy instance's name, not the process-wide `'jwt'` (see JwtStrategy).
+    strategy: JwtStrategy,
     // The explicit token matters: tsc records a `T | null` parameter's type as `Object`, which
     // would make Nest inject nothing and leave the cache silently off in a compiled build.
     @Optional() @Inject(ValidationCache) protected readonly cache?: ValidationCache | null,
   ) {
-    super();
+    super({ defaultStrategy: strategy.strategyName });
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -55,7 +62,18 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     try {
       if (!request) throw new MissingTokenError('Unsupported request context');
       if (request[AUTHENTICATED]) return true;
-      request.user = await this.authenticate(context, request);
+      // GraphQL resolves sibling fields concurrently on one request: they share one
+      // authentication instead of racing over the token slot on the request.
+      let pending = request[AUTHENTICATING] as Promise<AuthUser> | undefined;
+      if (!pending) {
+        pending = this.authenticate(context, request);
+        request[AUTHENTICATING] = pending;
+      }
+      try {
+        request.user = await pending;
+      } finally {
+        if (request[AUTHENTICATING] === pending) request[AUTHENTICATING] = undefined;
+      }
       request[AUTHENTICATED] = true;
       return true;
     } catch (error) {

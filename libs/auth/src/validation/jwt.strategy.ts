@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import passport from 'passport';
 import type { Request } from 'express';
 import { Strategy, type StrategyOptions } from 'passport-jwt';
 import { AuthConfig } from '../auth-config';
@@ -10,8 +11,10 @@ import type { AuthRequest } from './request-of';
 import { TokenVerifier } from './token-verifier';
 import { TokenProviders } from './token-providers';
 
-/** Passport's name for our strategy. */
+/** Passport's name for our strategy (the last module created owns it; see `strategyName`). */
 export const JWT_STRATEGY = 'jwt';
+
+let instances = 0;
 
 /**
  * The passport-jwt strategy (DESIGN V1): passport-jwt and jsonwebtoken check the signature, the
@@ -19,7 +22,13 @@ export const JWT_STRATEGY = 'jwt';
  * comes from `JwtAuthGuard`'s strict parser, never from passport-jwt's extractors (ATTACKS TRN-*).
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
+export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) implements OnModuleDestroy {
+  /**
+   * Passport's registry is one per process, so two apps in one process would share `'jwt'`.
+   * Each instance also registers under a name of its own, which its `JwtAuthGuard` uses.
+   */
+  readonly strategyName = `${JWT_STRATEGY}#${++instances}`;
+
   constructor(
     private readonly verifier: TokenVerifier,
     providers: TokenProviders,
@@ -52,6 +61,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
         enumerable: true,
       },
     );
+    passport.use(this.strategyName, this as unknown as passport.Strategy);
+  }
+
+  onModuleDestroy(): void {
+    passport.unuse(this.strategyName);
   }
 
   /** Called by passport-jwt once the signature is verified. */

@@ -50,5 +50,6 @@ export const VALIDATION_EXPORTS = [
   RevocationStore,
   TokenProviders,
   ValidationCache,
+  JwtStrategy,
   JwtAuthGuard,
 ];
