@@ -242,21 +242,13 @@ describe('no secret in logs (V9)', () => {
     expect([...sink.levels]).toEqual(expect.arrayContaining(['debug', 'warn', 'error']));
     expect(captured).toContain('jwks.fetch_failed');
     expect(captured).toContain('refresh.reuse_detected');
-    const leaks = leakedSlices(captured, [
-      ...secrets,
-      // A refresh token without its family id: `.<tid>.<secret>`, and every window reaching into it.
-      ...refreshTokens.map((rt) => rt.slice(rt.indexOf('.') - 19)),
-    ]);
+    const leaks = leakedSlices(captured, [...secrets, ...refreshTokens]);
     expect(leaks).toEqual([]);
     expect(secrets.length).toBeGreaterThan(20);
   });
 
-  // Known conflict (reported): the refresh events (`family.created`, `refresh.rotated`,
-  // `refresh.reuse_detected`, …) carry `familyId`, which is the `<fid>` of `rt_<fid>.<tid>.<secret>`
-  // — RT17 calls it "not secret", but it is a 22-character slice of every refresh token of the
-  // family, which item 5's literal rule forbids. When events carry a derived family reference
-  // instead, this test fails; then drop `.failing`.
-  it.failing('no 20-character slice of a refresh token at all, its family id included', () => {
+  // Events name a family by a digest of its id (`familyRef`), never the `<fid>` of the token.
+  it('no 20-character slice of a refresh token at all, its family id included', () => {
     expect(leakedSlices([...sink.lines, ...written].join('\n'), refreshTokens)).toEqual([]);
   });
 });

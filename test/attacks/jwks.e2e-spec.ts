@@ -448,28 +448,25 @@ describe('E. JWKS: two providers in one app (DESIGN V11)', () => {
 describe('E. JWKS: key sets of two apps in one process', () => {
   // Passport's strategy registry is process-global: each JwtStrategy registers under a name of
   // its own and its JwtAuthGuard uses that one, so apps in one process never verify for each other.
-  it(
-    'JWKS-X06 an app never accepts a token only another app in the process trusts',
-    async () => {
-      const [ia, ib] = await Promise.all([
-        TestIssuer.start({ issuer: ISS, audience: AUD }),
-        TestIssuer.start({ issuer: 'https://other-issuer.example/', audience: 'api://other' }),
-      ]);
-      const a = await startAttackApp({}, { issuer: ia });
-      const b = await startAttackApp(
-        { issuer: ib.issuer, audience: ib.audience, jwksUri: ib.jwksUri },
-        { issuer: ib },
-      );
-      try {
-        const foreign = ib.mint({ scp: 'Data.Read' });
-        expect((await b.bearer(foreign)).status).toBe(200);
-        expectInvalidToken(await a.bearer(foreign), foreign);
-        expect((await a.bearer(a.v())).status).toBe(200);
-      } finally {
-        await a.close();
-        await b.close();
-        await Promise.all([ia.stop(), ib.stop()]);
-      }
-    },
-  );
+  it('JWKS-X06 an app never accepts a token only another app in the process trusts', async () => {
+    const [ia, ib] = await Promise.all([
+      TestIssuer.start({ issuer: ISS, audience: AUD }),
+      TestIssuer.start({ issuer: 'https://other-issuer.example/', audience: 'api://other' }),
+    ]);
+    const a = await startAttackApp({}, { issuer: ia });
+    const b = await startAttackApp(
+      { issuer: ib.issuer, audience: ib.audience, jwksUri: ib.jwksUri },
+      { issuer: ib },
+    );
+    try {
+      const foreign = ib.mint({ scp: 'Data.Read' });
+      expect((await b.bearer(foreign)).status).toBe(200);
+      expectInvalidToken(await a.bearer(foreign), foreign);
+      expect((await a.bearer(a.v())).status).toBe(200);
+    } finally {
+      await a.close();
+      await b.close();
+      await Promise.all([ia.stop(), ib.stop()]);
+    }
+  });
 });

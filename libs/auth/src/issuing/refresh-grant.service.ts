@@ -7,6 +7,7 @@ import { ClientAuthenticator, ClientIdentity } from './client-authenticator.serv
 import { IssuingConfig } from './issuing-config';
 import { OAuthError } from './oauth.errors';
 import {
+  familyRef,
   formatRefreshToken,
   hashSecret,
   newRefreshToken,
@@ -112,7 +113,7 @@ export class RefreshGrantService {
         return this.refuse(result.reason, parts.familyId);
       case 'reuse':
         this.events.emit('refresh.reuse_detected', {
-          familyId: result.family.id,
+          family: familyRef(result.family.id),
           subject: result.family.subject,
           clientId: result.family.clientId,
         });
@@ -123,7 +124,7 @@ export class RefreshGrantService {
         if (!replayed) return this.refuse('mismatch', parts.familyId);
         await this.checkSubject(result.family);
         this.events.emit('refresh.grace_replay', {
-          familyId: result.family.id,
+          family: familyRef(result.family.id),
           subject: result.family.subject,
         });
         return this.tokens(result.family, replayed, requested);
@@ -131,7 +132,7 @@ export class RefreshGrantService {
       case 'rotated':
         await this.checkSubject(result.family);
         this.events.emit('refresh.rotated', {
-          familyId: result.family.id,
+          family: familyRef(result.family.id),
           subject: result.family.subject,
         });
         return this.tokens(result.family, successorToken, requested);
@@ -211,7 +212,7 @@ export class RefreshGrantService {
 
   /** Reports why (RT3: the event tells failures apart, the answer does not) and refuses. */
   private refuse(reason: string, familyId?: string): never {
-    this.events.emit('refresh.invalid', { reason, familyId });
+    this.events.emit('refresh.invalid', { reason, family: familyId && familyRef(familyId) });
     throw OAuthError.invalidGrant();
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuthEvents } from '../auth-events';
 import { Clock } from '../clock';
 import { IssuingConfig } from './issuing-config';
+import { familyRef } from './refresh-token.codec';
 import { storeCall } from './store-call';
 import type { RefreshFamily } from '../stores/refresh-token.store';
 import { RefreshTokenStore } from '../stores/refresh-token.store';
@@ -50,7 +51,7 @@ export class SessionRevocationService {
       this.config.storeTimeoutMs,
     );
     this.events.emit('family.revoked', {
-      familyId: family.id,
+      family: familyRef(family.id),
       subject: family.subject,
       clientId: family.clientId,
       reason,
@@ -84,7 +85,7 @@ export class SessionRevocationService {
     );
     for (const family of revoked) {
       this.events.emit('family.revoked', {
-        familyId: family.id,
+        family: familyRef(family.id),
         subject,
         clientId: family.clientId,
         reason: 'subject_revoked',

@@ -6,7 +6,13 @@ import { AccessTokenService, RESERVED_CLAIMS } from './access-token.service';
 import { IssuingConfig } from './issuing-config';
 import { OAuthError } from './oauth.errors';
 import { refreshCookie } from './refresh-cookie';
-import { formatRefreshToken, hashSecret, newRefreshToken, randomId } from './refresh-token.codec';
+import {
+  familyRef,
+  formatRefreshToken,
+  hashSecret,
+  newRefreshToken,
+  randomId,
+} from './refresh-token.codec';
 import { parseScope } from './scope';
 import { SessionRevocationService } from './session-revocation.service';
 import { storeCall } from './store-call';
@@ -101,7 +107,7 @@ export class TokenService {
       config.storeTimeoutMs,
     );
     for (const family of evicted) await this.sessions.revokeAccessTokensOf(family, 'evicted');
-    this.events.emit('family.created', { familyId, subject, clientId });
+    this.events.emit('family.created', { family: familyRef(familyId), subject, clientId });
     return {
       access_token: access.token,
       token_type: 'Bearer',

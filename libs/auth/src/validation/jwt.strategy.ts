@@ -22,7 +22,10 @@ let instances = 0;
  * comes from `JwtAuthGuard`'s strict parser, never from passport-jwt's extractors (ATTACKS TRN-*).
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) implements OnModuleDestroy {
+export class JwtStrategy
+  extends PassportStrategy(Strategy, JWT_STRATEGY)
+  implements OnModuleDestroy
+{
   /**
    * Passport's registry is one per process, so two apps in one process would share `'jwt'`.
    * Each instance also registers under a name of its own, which its `JwtAuthGuard` uses.

@@ -72,8 +72,10 @@ export class TokenVerifier {
     // DESIGN A8: a token with neither a scope nor an app role was not meant for this API.
     if (
       context.provider.requireScopeOrRole &&
-      user.scopes.length === 0 &&
-      user.roles.length === 0
+      // Presence, as Microsoft.Identity.Web's IDW10201: a malformed `scp` is a 403 at the route.
+      payload.scp === undefined &&
+      payload.scope === undefined &&
+      payload.roles === undefined
     ) {
       throw new InvalidTokenError('Token has neither a scope nor an app role for this API');
     }
