@@ -423,11 +423,9 @@ describe('G. refresh: known defect pinned', () => {
   });
   afterAll(() => t.close());
 
-  // Known defect (reported; token-request.ts is the issuing owner's): a JSON body repeating a
-  // member is a repeated parameter (RFC 6749 §3.2, RT1), but body-parser's JSON.parse keeps the
-  // last one, so `{"refresh_token":"x","refresh_token":"<RT>"}` is served. When fixed, this test
-  // fails; then drop `.failing`.
-  it.failing('RT-X10 a JSON body that repeats refresh_token → 400 invalid_request', async () => {
+  // A JSON parser keeps the last of repeated members; with `rawBody: true` (as the test apps and
+  // the sample run) the token endpoint sees them and refuses the request.
+  it('RT-X10 a JSON body that repeats refresh_token → 400 invalid_request', async () => {
     const { refresh_token: rt } = await t.tokens.issue('alice');
     const res = await t
       .http()

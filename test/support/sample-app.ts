@@ -88,7 +88,7 @@ export async function startSample(env: Record<string, string> = {}): Promise<Run
       .overrideProvider(AuthEvents)
       .useValue(events)
       .compile();
-    app = configureApp(moduleRef.createNestApplication({ logger: false }));
+    app = configureApp(moduleRef.createNestApplication({ logger: false, rawBody: true }));
     await app.listen(port, '127.0.0.1');
   } finally {
     for (const [name, value] of saved) {

@@ -50,9 +50,10 @@ export async function createNestApp(
   adapter: AdapterName = 'express',
 ): Promise<INestApplication> {
   const create = moduleRef.createNestApplication as (...args: unknown[]) => INestApplication;
-  if (adapter === 'express') return create.call(moduleRef, { logger: false });
+  // rawBody lets the token endpoint see repeated JSON members (RFC 6749 §3.2).
+  if (adapter === 'express') return create.call(moduleRef, { logger: false, rawBody: true });
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-  return create.call(moduleRef, new FastifyAdapter(), { logger: false });
+  return create.call(moduleRef, new FastifyAdapter(), { logger: false, rawBody: true });
 }
 
 /** Listens on an ephemeral loopback port and returns the base URL (`http://127.0.0.1:<port>`). */

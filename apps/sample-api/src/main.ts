@@ -28,7 +28,8 @@ async function main(): Promise<void> {
     process.env.PORT = String(await freePort(settings.host));
     settings = readSettings((name) => process.env[name]);
   }
-  const app = await NestFactory.create(AppModule, { abortOnError: false });
+  // rawBody: the token endpoint then refuses JSON bodies that repeat a parameter (RFC 6749 §3.2).
+  const app = await NestFactory.create(AppModule, { abortOnError: false, rawBody: true });
   configureApp(app);
   await app.listen(settings.port, settings.host);
   const startupMs = Math.round(process.uptime() * 1000);

@@ -1,9 +1,12 @@
+import { hasDuplicateMembers } from '../json/duplicate-members';
 import { OAuthError } from './oauth.errors';
 
 /** The request-like object the endpoints read: Express's, or anything with the same members. */
 export interface TokenHttpRequest {
   headers: Record<string, string | string[] | undefined>;
   body?: unknown;
+  /** The body as received, when the app keeps it (`NestFactory.create(…, { rawBody: true })`). */
+  rawBody?: Buffer;
   readable?: boolean;
   on?(event: string, listener: (...args: unknown[]) => void): unknown;
 }
@@ -34,9 +37,24 @@ export async function readTokenParams(req: TokenHttpRequest): Promise<Map<string
   const body = req.body;
   if (body === undefined || (isEmptyObject(body) && req.readable)) {
     const raw = await readRaw(req);
+    if (type === JSON_TYPE) rejectRepeatedMembers(raw);
     return type === FORM ? formParams(raw) : objectParams(parseJson(raw));
   }
+  // A JSON parser keeps the last of repeated members; the raw body, when kept, shows them.
+  if (type === JSON_TYPE && Buffer.isBuffer(req.rawBody))
+    rejectRepeatedMembers(req.rawBody.toString('utf8'));
   return typeof body === 'string' && type === FORM ? formParams(body) : objectParams(body);
+}
+
+/** RFC 6749 §3.2: parameters must not repeat; in JSON, that is a repeated member. */
+function rejectRepeatedMembers(raw: string): void {
+  let valid = true;
+  try {
+    JSON.parse(raw);
+  } catch {
+    valid = false; // the parse error itself is reported where the body is parsed
+  }
+  if (valid && hasDuplicateMembers(raw)) throw OAuthError.invalidRequest('a parameter is repeated');
 }
 
 function formParams(raw: string): Map<string, string> {
