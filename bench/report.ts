@@ -73,6 +73,19 @@ export function printReport(r: Report): void {
       int(f.open.cpuMicros),
       '1.00',
     ]);
+    if (f.token) {
+      rows.push([
+        `${LABELS[variant]}: open, token sent`,
+        int(f.token.requestsPerSecond),
+        f.tokenRatio!.toFixed(2),
+        ms(f.token.p50),
+        ms(f.token.p99),
+        '',
+        '',
+        int(f.token.cpuMicros),
+        f.tokenCpuRatio!.toFixed(2),
+      ]);
+    }
     rows.push([
       `${LABELS[variant]}: authenticated`,
       int(f.auth.requestsPerSecond),

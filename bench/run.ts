@@ -85,9 +85,17 @@ export interface RouteFigures {
   rounds: LoadResult[];
 }
 
+/** The routes of the main comparison; `token` is `/open` sent a bearer token anyway. */
+type Route = 'open' | 'token' | 'auth';
+
 export interface AppFigures {
   open: RouteFigures;
   auth: RouteFigures;
+  /** `/open` with the Authorization header (cached app): the floor any bearer auth pays. */
+  token?: RouteFigures;
+  /** token / open req/s and CPU ratios, like `ratio` and `cpuRatio`. */
+  tokenRatio?: number;
+  tokenCpuRatio?: number;
   /** auth / open req/s: median of the rounds' ratios. */
   ratio: number;
   /** open / auth server CPU per request (median of rounds): what a CPU-bound server would show. */
@@ -205,11 +213,15 @@ async function mainComparison(
   for (const variant of variants) {
     pools.set(variant, await apps.get(variant)!.call<string[]>({ cmd: 'mint', count: s.poolSize }));
   }
-  const run = (variant: Variant, route: 'open' | 'auth', seconds: number) =>
+  // `token` is the open route sent the same tokens (cached app only): what carrying ~1 KB of
+  // Authorization header costs before any authentication runs.
+  const routes = (variant: MainVariant): Route[] =>
+    variant === 'cached' ? ['open', 'token', 'auth'] : ['open', 'auth'];
+  const run = (variant: Variant, route: Route, seconds: number) =>
     load({
       port: apps.get(variant)!.port,
-      path: `/${route}`,
-      tokens: route === 'auth' ? pools.get(variant) : undefined,
+      path: route === 'auth' ? '/auth' : '/open',
+      tokens: route === 'open' ? undefined : pools.get(variant),
       connections: s.connections,
       seconds,
       serverCpu: () => apps.get(variant)!.call<number>({ cmd: 'cpu' }),
@@ -217,23 +229,24 @@ async function mainComparison(
   if (s.warmupSeconds > 0) {
     log(`warm-up: ${s.warmupSeconds} s per route`);
     for (const variant of variants) {
-      for (const route of ['open', 'auth'] as const) await run(variant, route, s.warmupSeconds);
+      for (const route of routes(variant)) await run(variant, route, s.warmupSeconds);
     }
   }
   const samples = new Map<string, LoadResult[]>();
   for (let round = 1; round <= s.rounds; round++) {
     log(`main comparison, round ${round} of ${s.rounds}: ${s.phaseSeconds} s per route`);
     for (const variant of variants) {
-      for (const route of ['open', 'auth'] as const) {
+      for (const route of routes(variant)) {
         const result = await run(variant, route, s.phaseSeconds);
-        check(report, `${variant} /${route}`, result);
+        check(report, `${variant} ${route}`, result);
         const key = `${variant}:${route}`;
         samples.set(key, [...(samples.get(key) ?? []), result]);
       }
     }
   }
-  const figures = (key: string): RouteFigures => {
-    const rounds = samples.get(key)!;
+  const figures = (key: string): RouteFigures | undefined => {
+    const rounds = samples.get(key);
+    if (!rounds) return undefined;
     return {
       requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
       p50: median(rounds.map((r) => r.p50)),
@@ -244,11 +257,22 @@ async function mainComparison(
   };
   const result: Partial<Record<MainVariant, AppFigures>> = {};
   for (const variant of variants) {
-    const open = figures(`${variant}:open`);
-    const auth = figures(`${variant}:auth`);
+    const open = figures(`${variant}:open`)!;
+    const auth = figures(`${variant}:auth`)!;
+    const token = figures(`${variant}:token`);
     result[variant] = {
       open,
       auth,
+      token,
+      tokenRatio:
+        token && perRound(open, token, (o, t) => t.requestsPerSecond / o.requestsPerSecond),
+      tokenCpuRatio:
+        token &&
+        perRound(
+          open,
+          token,
+          (o, t) => (o.cpuMicrosPerRequest ?? 0) / (t.cpuMicrosPerRequest ?? 1),
+        ),
       // Per round (open and auth ran back to back), then the median: drift between rounds cancels.
       ratio: perRound(open, auth, (o, a) => a.requestsPerSecond / o.requestsPerSecond),
       cpuRatio: perRound(
