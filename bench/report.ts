@@ -101,6 +101,13 @@ export function printReport(r: Report): void {
   if (rows.length) {
     const head = ['route', 'req/s', '/ open', 'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms'];
     table([...head, 'CPU µs/req', 'open/this CPU'], rows);
+    const cached = r.main.cached;
+    if (cached?.beyondTokenRatio !== undefined) {
+      console.log(
+        `(open, token sent: /open with the same Authorization header. Authenticated / that: ` +
+          `${cached.beyondTokenRatio.toFixed(2)} — the module's own cost beyond carrying the token.)`,
+      );
+    }
   }
 
   if (r.flood) {

@@ -96,6 +96,8 @@ export interface AppFigures {
   /** token / open req/s and CPU ratios, like `ratio` and `cpuRatio`. */
   tokenRatio?: number;
   tokenCpuRatio?: number;
+  /** auth / token req/s: what authentication costs beyond carrying the token. */
+  beyondTokenRatio?: number;
   /** auth / open req/s: median of the rounds' ratios. */
   ratio: number;
   /** open / auth server CPU per request (median of rounds): what a CPU-bound server would show. */
@@ -266,6 +268,8 @@ async function mainComparison(
       token,
       tokenRatio:
         token && perRound(open, token, (o, t) => t.requestsPerSecond / o.requestsPerSecond),
+      beyondTokenRatio:
+        token && perRound(token, auth, (t, a) => a.requestsPerSecond / t.requestsPerSecond),
       tokenCpuRatio:
         token &&
         perRound(
