@@ -5,29 +5,13 @@ import { AuthEvents, Clock } from '@app/auth';
 import type { AuthEventName } from '@app/auth';
 import { AppModule } from '../../apps/sample-api/src/app.module';
 import { configureApp } from '../../apps/sample-api/src/app.setup';
+import { SETTING_NAMES } from '../../apps/sample-api/src/settings/sample-settings';
 import { ManualClock } from './test-app';
 
 export { ManualClock };
 
 /** Every setting the sample reads, cleared before each start so the host's own env cannot leak in. */
-const SAMPLE_ENV = [
-  'PORT',
-  'HOST',
-  'PUBLIC_URL',
-  'SAMPLE_AUDIENCE',
-  'AUTH_ISSUER',
-  'AUTH_AUDIENCE',
-  'AUTH_JWKS_URI',
-  'AUTH_AUTHORITY',
-  'ENTRA_TENANT_ID',
-  'ENTRA_CLIENT_ID',
-  'REDIS_URL',
-  'ACCESS_TOKEN_TTL',
-  'REFRESH_IDLE_TTL',
-  'REFRESH_ABSOLUTE_TTL',
-  'DEMO_PASSWORD',
-  'LOGIN_RATE_LIMIT',
-];
+const SAMPLE_ENV = SETTING_NAMES;
 
 /** `AuthEvents` that also records what happened, so tests can count refreshes server-side. */
 export class RecordingEvents extends AuthEvents {
