@@ -34,33 +34,58 @@ export interface RotationContext {
 /** The Redis the integration tests use too: `REDIS_URL`, default `redis://127.0.0.1:6379`. */
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
+type Store = 'memory' | 'redis';
+
+/** The rotation apps, started beside the others (or why one could not start). */
+export interface RotationApps {
+  apps: Partial<Record<Store, BenchApp>>;
+  skipped: Partial<Record<Store, string>>;
+}
+
+/** Starts one issuing app per store; Redis only when it answers. */
+export async function startRotationApps(c: RotationContext): Promise<RotationApps> {
+  const started: RotationApps = { apps: {}, skipped: {} };
+  const down = await redisDown(REDIS_URL);
+  if (down) started.skipped.redis = down;
+  await Promise.all(
+    (['memory', 'redis'] as const)
+      .filter((store) => !started.skipped[store])
+      .map(async (store) => {
+        const variant = `rotation-${store}` as const;
+        try {
+          started.apps[store] = await BenchApp.start({
+            variant,
+            cooldown: c.settings.cooldown,
+            core: c.core,
+            execArgv: c.execArgv(variant),
+            redisUrl: store === 'redis' ? REDIS_URL : undefined,
+          });
+        } catch (error) {
+          started.skipped[store] = error instanceof Error ? error.message : String(error);
+        }
+      }),
+  );
+  return started;
+}
+
 /**
  * Refresh rotations per second on the in-memory and the Redis stores: one app per store, each
  * connection rotating its own session in a chain (the successor of one answer is the next
  * request's token), so every request is a real, successful rotation.
  */
-export async function measureRotations(c: RotationContext): Promise<RotationResult> {
-  const result: RotationResult = { stores: {} };
+export async function measureRotations(
+  c: RotationContext,
+  started: RotationApps,
+): Promise<RotationResult> {
+  const result: RotationResult = { stores: {}, skipped: { ...started.skipped } };
+  for (const [store, why] of Object.entries(started.skipped)) {
+    c.errors.push(`refresh rotations (${store}) not measured: ${why}`);
+  }
   for (const store of ['memory', 'redis'] as const) {
-    if (store === 'redis') {
-      const down = await redisDown(REDIS_URL);
-      if (down) {
-        result.skipped = { ...result.skipped, redis: down };
-        c.errors.push(`refresh rotations on Redis not measured: ${down}`);
-        continue;
-      }
-    }
-    const variant = `rotation-${store}` as const;
+    const app = started.apps[store];
+    if (!app) continue;
     c.log(`refresh rotations, ${store} store: ${c.settings.rotationSeconds} s`);
-    let app: BenchApp | undefined;
     try {
-      app = await BenchApp.start({
-        variant,
-        cooldown: c.settings.cooldown,
-        core: c.core,
-        execArgv: c.execArgv(variant),
-        redisUrl: store === 'redis' ? REDIS_URL : undefined,
-      });
       const chains = c.settings.connections;
       const tokens = await app.call<string[]>({ cmd: 'refreshTokens', count: chains });
       if (c.settings.warmupSeconds > 0) await rotate(app.port, tokens, c.settings.warmupSeconds);
@@ -82,8 +107,6 @@ export async function measureRotations(c: RotationContext): Promise<RotationResu
       const why = error instanceof Error ? error.message : String(error);
       result.skipped = { ...result.skipped, [store]: why };
       c.errors.push(`refresh rotations (${store}) failed: ${why}`);
-    } finally {
-      await app?.stop();
     }
   }
   return result;

@@ -7,7 +7,7 @@
  * there); autocannon and the paced senders run here, on the other core. Prints a table and
  * writes `bench/results/<timestamp>.json` and, for a complete run, `latest.json`.
  *
- * Flags: `--smoke` (about 1 s phases, tiny counts: checks the harness only), `--cpu-prof`
+ * Flags: `--smoke` (0.5–1 s phases, tiny counts: checks the harness only), `--cpu-prof`
  * (profile the bench apps into dist/bench/profiles), `--only=main,flood,rotation,memory`,
  * `--apps=cached,uncached,recipe` (which apps the main comparison drives).
  */
@@ -23,7 +23,7 @@ import { load, LoadResult, median } from './load';
 import { paced, untilAccepted } from './paced';
 import { print as printProfile, summarize } from './profile-summary';
 import { printReport, Report, Target } from './report';
-import { measureRotations } from './rotation';
+import { measureRotations, RotationApps, RotationContext, startRotationApps } from './rotation';
 
 /** Sizes of one run. */
 export interface Settings {
@@ -59,13 +59,13 @@ const SMOKE: Settings = {
   smoke: true,
   connections: 10,
   rounds: 1,
-  phaseSeconds: 1,
+  phaseSeconds: 0.5,
   warmupSeconds: 0,
   poolSize: 10,
   cooldown: 1,
   flood: { tokens: 100, seconds: 1, publishAtSeconds: 0.3 },
   signatureMs: 200,
-  rotationSeconds: 1,
+  rotationSeconds: 0.5,
   cacheEntries: 2000,
 };
 
@@ -143,13 +143,30 @@ async function main(): Promise<void> {
   const pinned = cpus().length >= 2 && canPin();
   if (pinned) pin(process.pid, 0);
 
+  const report: Report = {
+    startedAt: new Date(started).toISOString(),
+    machine: machine(pinned),
+    settings,
+    main: {},
+    errors: [],
+  };
   const needed = new Set<Variant>(only.includes('main') ? mainApps : []);
   // The flood runs on the module's default app; the signature cost is timed in it too.
   if (only.includes('flood') || only.includes('rotation')) needed.add('cached');
-  log(`starting bench apps: ${[...needed].join(', ')}`);
+  const rotationContext: RotationContext = {
+    settings,
+    core: pinned ? 1 : undefined,
+    execArgv: (name) => (profile ? cpuProfileFlags(profileDir, name) : []),
+    errors: report.errors,
+    log,
+  };
+  const rotationNames = only.includes('rotation') ? ['rotation-memory', 'rotation-redis'] : [];
+  log(`starting bench apps: ${[...needed, ...rotationNames].join(', ')}`);
+  // All at once: idle apps cost nothing, and start-up is the longest part of a smoke run.
   const apps = new Map<Variant, BenchApp>();
-  await Promise.all(
-    [...needed].map(async (variant) => {
+  let rotationApps: RotationApps | undefined;
+  const starting = Promise.all([
+    ...[...needed].map(async (variant) => {
       const app = await BenchApp.start({
         variant,
         cooldown: settings.cooldown,
@@ -158,32 +175,24 @@ async function main(): Promise<void> {
       });
       apps.set(variant, app);
     }),
-  );
-
-  const report: Report = {
-    startedAt: new Date(started).toISOString(),
-    machine: machine(pinned),
-    settings,
-    main: {},
-    errors: [],
-  };
+    only.includes('rotation')
+      ? startRotationApps(rotationContext).then((started) => void (rotationApps = started))
+      : undefined,
+  ]);
   try {
+    await starting;
     if (only.includes('main')) report.main = await mainComparison(apps, mainApps, settings, report);
     if (only.includes('flood')) report.flood = await flood(apps.get('cached')!, settings, report);
-    if (only.includes('rotation')) {
+    if (rotationApps) {
       report.signature = await apps
         .get('cached')!
         .call<SignatureCost>({ cmd: 'signatures', ms: settings.signatureMs });
-      report.rotation = await measureRotations({
-        settings,
-        core: pinned ? 1 : undefined,
-        execArgv: (name) => (profile ? cpuProfileFlags(profileDir, name) : []),
-        errors: report.errors,
-        log,
-      });
+      report.rotation = await measureRotations(rotationContext, rotationApps);
     }
   } finally {
-    await Promise.all([...apps.values()].map((app) => app.stop()));
+    await starting.catch(() => undefined);
+    const all = [...apps.values(), ...Object.values(rotationApps?.apps ?? {})];
+    await Promise.all(all.map((app) => app.stop()));
   }
   if (only.includes('memory')) report.cacheMemory = cacheMemory(settings, report);
   report.targets = targets(report);

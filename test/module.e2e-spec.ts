@@ -9,6 +9,7 @@ import {
   JwtAuthGuard,
   RevocationStore,
 } from '@app/auth';
+import { ValidationCache } from '../libs/auth/src/validation/validation-cache';
 import { TestIssuer } from '@app/auth/testing';
 import {
   ADAPTERS,
@@ -178,6 +179,10 @@ describe.each(ADAPTERS)(
       ({ app, http } = await createTestApp(a.authOptions(), { adapter }));
       const token = a.mint({ jti: 'token-1' });
       expect((await http().get('/probe').set(bearer(token))).status).toBe(200);
+      // The result is cached (a compiled build once injected no cache at all: keep this check).
+      const cache = app!.get(ValidationCache);
+      expect(cache).toBeInstanceOf(ValidationCache);
+      expect(cache.size).toBe(1);
       a.resetFetchCount();
       expect((await http().get('/probe').set(bearer(token))).status).toBe(200);
       await app!.get(RevocationStore).revokeToken('token-1', Math.floor(Date.now() / 1000) + 3600);

@@ -1,7 +1,5 @@
 // Internal: never exported from the package's entry point (STYLE 2).
 
-/** Set on the request once JwtAuthGuard has authenticated it, so a second run is free. */
-export const AUTHENTICATED = Symbol('auth.authenticated');
 /** Set on the request once ClaimsGuard has authorized it for the current handler. */
 export const AUTHORIZED = Symbol('auth.authorized');
 /** The bearer token extracted by JwtAuthGuard, handed to the Passport strategy. */
@@ -13,5 +11,3 @@ export const TOKEN_CONTEXT = Symbol('auth.tokenContext');
  * signing keys), or undefined when nothing is issued. Supplied by issuing, read by validation.
  */
 export const OWN_TOKEN_PROVIDER = Symbol('auth.ownTokenProvider');
-/** The authentication in flight for a request, shared by concurrent guard runs (GraphQL fields). */
-export const AUTHENTICATING = Symbol('auth.authenticating');
