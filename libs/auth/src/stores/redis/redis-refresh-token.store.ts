@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
+import { sameHash } from '../same-hash';
 import {
   CreateFamilyInput,
   CreateFamilyResult,
@@ -260,11 +260,4 @@ export class RedisRefreshTokenStore extends RefreshTokenStore {
       // Left for the next eviction of this subject.
     }
   }
-}
-
-/** Constant-time comparison of two base64url SHA-256 digests (RT17). */
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'base64url');
-  const y = Buffer.from(b, 'base64url');
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
