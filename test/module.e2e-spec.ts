@@ -1,4 +1,5 @@
 import { Controller, Get, INestApplication, Injectable, Module, UseGuards } from '@nestjs/common';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
@@ -190,6 +191,26 @@ describe.each(ADAPTERS)(
       expect(res.status).toBe(401);
       expect(res.body.message).toBe('Token was revoked');
       expect(a.fetchCount).toBe(0);
+    });
+
+    it('V8: a cached token is answered synchronously; another is verified (a promise)', async () => {
+      ({ app } = await createTestApp(a.authOptions(), { adapter }));
+      const guard = app!.get(JwtAuthGuard);
+      const contextFor = (token: string) =>
+        new ExecutionContextHost(
+          [{ headers: { authorization: `Bearer ${token}` }, url: '/probe' }, {}],
+          OpenController,
+          OpenController.prototype.guarded,
+        );
+      const token = a.mint();
+      const first = guard.canActivate(contextFor(token));
+      expect(first).toBeInstanceOf(Promise);
+      await expect(first).resolves.toBe(true);
+      expect(guard.canActivate(contextFor(token))).toBe(true);
+      // A bad token is refused through the promise, never by a synchronous throw.
+      const refused = guard.canActivate(contextFor('not-a-jwt'));
+      expect(refused).toBeInstanceOf(Promise);
+      await expect(refused).rejects.toMatchObject({ status: 401 });
     });
 
     it('E5: a revoked subject gets a claims challenge', async () => {

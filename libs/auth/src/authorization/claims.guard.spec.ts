@@ -1047,9 +1047,12 @@ describe('ClaimsGuard outside HTTP, and its hooks', () => {
     } as unknown as ExecutionContext;
   }
   const user = (scopes: string[]) => ({ ...USER_DEFAULTS, scopes });
+  /** canActivate answers synchronously when no group lookup is needed; as a promise here. */
+  const activate = (g: ClaimsGuard, ctx: ExecutionContext) =>
+    Promise.resolve().then(() => g.canActivate(ctx));
 
   it('denies an unknown context type that has requirements (fail closed)', async () => {
-    const attempt = guard.canActivate(context('rpc', scoped));
+    const attempt = activate(guard, context('rpc', scoped));
     await expect(attempt).rejects.toBeInstanceOf(InsufficientScopeError);
     await expect(attempt).rejects.toMatchObject({
       message: 'Insufficient permissions: cannot authorize a "rpc" context',
@@ -1058,14 +1061,14 @@ describe('ClaimsGuard outside HTTP, and its hooks', () => {
   });
 
   it('lets an unknown context through only where there is no requirement', async () => {
-    await expect(guard.canActivate(context('rpc', open))).resolves.toBe(true);
+    await expect(activate(guard, context('rpc', open))).resolves.toBe(true);
   });
 
   it('reads the user of a WebSocket handshake', async () => {
     const client = { handshake: { user: user(['Data.Read']) } };
-    await expect(guard.canActivate(context('ws', scoped, [client]))).resolves.toBe(true);
+    await expect(activate(guard, context('ws', scoped, [client]))).resolves.toBe(true);
     const denied = { handshake: { user: user([]) } };
-    await expect(guard.canActivate(context('ws', scoped, [denied]))).rejects.toBeInstanceOf(
+    await expect(activate(guard, context('ws', scoped, [denied]))).rejects.toBeInstanceOf(
       InsufficientScopeError,
     );
   });
@@ -1074,7 +1077,7 @@ describe('ClaimsGuard outside HTTP, and its hooks', () => {
     const res = { setHeader: jest.fn() };
     const gqlContext = { req: { user: user(['Other']) }, res };
     await expect(
-      guard.canActivate(context('graphql', scoped, [{}, {}, gqlContext])),
+      activate(guard, context('graphql', scoped, [{}, {}, gqlContext])),
     ).rejects.toBeInstanceOf(InsufficientScopeError);
     expect(res.setHeader).toHaveBeenCalledWith(
       'WWW-Authenticate',
@@ -1084,7 +1087,7 @@ describe('ClaimsGuard outside HTTP, and its hooks', () => {
 
   it('treats a non-object request.user as no user (401)', async () => {
     const http = { getRequest: () => ({ user: 'admin' }), getResponse: () => undefined };
-    await expect(guard.canActivate(context('http', scoped, [], http))).rejects.toMatchObject({
+    await expect(activate(guard, context('http', scoped, [], http))).rejects.toMatchObject({
       status: 401,
     });
   });
@@ -1105,6 +1108,22 @@ describe('ClaimsGuard outside HTTP, and its hooks', () => {
       getRequest: () => ({ principal: user(['Data.Read']) }),
       getResponse: () => undefined,
     };
-    await expect(subclass.canActivate(context('http', scoped, [], http))).resolves.toBe(true);
+    await expect(activate(subclass, context('http', scoped, [], http))).resolves.toBe(true);
+  });
+
+  it('answers synchronously (no promise for Nest to await) when no group lookup is needed', () => {
+    const request = { user: user(['Data.Read']) };
+    const http = { getRequest: () => request, getResponse: () => undefined };
+    expect(guard.canActivate(context('http', scoped, [], http))).toBe(true);
+    // Marked: a second run on the same request passes at once, still synchronously.
+    expect(guard.canActivate(context('http', scoped, [], http))).toBe(true);
+    expect(() =>
+      guard.canActivate(
+        context('http', scoped, [], {
+          getRequest: () => ({ user: user(['Other']) }),
+          getResponse: () => undefined,
+        }),
+      ),
+    ).toThrow(InsufficientScopeError);
   });
 });

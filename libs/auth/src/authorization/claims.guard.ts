@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthConfig } from '../auth-config';
-import { AUTHORIZED } from '../auth.internal-constants';
 import type { AuthUser } from '../auth-user';
 import {
   AuthError,
@@ -23,12 +22,16 @@ import {
 } from './requirement';
 import { REQUIREMENT_METADATA } from './requirement-metadata';
 import { ResolvedGroupsCache } from './resolved-groups.cache';
+import { RouteMemo } from './route-memo';
 
-/** What `AUTHORIZED` holds: the route a request was authorized for. */
+/** The route a request was authorized for. */
 interface AuthorizedRoute {
   readonly handler: unknown;
   readonly controller: unknown;
 }
+
+/** Per request, beside it rather than on it (see `JwtAuthGuard`'s `authentications`). */
+const authorizedRoutes = new WeakMap<object, AuthorizedRoute>();
 
 /**
  * Enforces `@Scopes`, `@Roles`, `@Groups`, `@ScopesOrAppPermissions` and `@AnyOf` on the
@@ -57,6 +60,12 @@ interface AuthorizedRoute {
 @Injectable()
 export class ClaimsGuard implements CanActivate {
   private readonly logger = new Logger('ClaimsGuard');
+  /** Route metadata never changes once the app is built: read it once per route. */
+  private readonly publicRoutes = new RouteMemo(
+    (context) =>
+      this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]) === true,
+  );
+  private readonly routeRequirements = new RouteMemo((context) => this.readRequirements(context));
 
   constructor(
     protected readonly reflector: Reflector,
@@ -70,7 +79,7 @@ export class ClaimsGuard implements CanActivate {
    * @throws InsufficientScopeError (403), MissingTokenError (401) or TemporarilyUnavailableError
    *   (503), with the response headers already set.
    */
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     const requirements = this.getRequirements(context);
     if (requirements.length === 0) return true;
@@ -94,30 +103,42 @@ export class ClaimsGuard implements CanActivate {
       return this.deny(context, new MissingTokenError());
     }
 
-    const tokenOnly = requirements.filter((r) => !readsGroups(r));
-    const byGroups = requirements.filter(readsGroups);
-    for (const requirement of tokenOnly) {
-      if (!isSatisfied(requirement, user)) this.fail(context, requirement, user);
+    // Token-only requirements first, so a doomed request never costs a group lookup.
+    const byGroups: Requirement[] = [];
+    for (const requirement of requirements) {
+      if (readsGroups(requirement)) byGroups.push(requirement);
+      else if (!isSatisfied(requirement, user)) this.fail(context, requirement, user);
     }
-    if (byGroups.length > 0) {
-      const groups = await this.groupsOf(context, user, byGroups);
-      for (const requirement of byGroups) {
-        if (!isSatisfied(requirement, user, groups)) this.fail(context, requirement, user, groups);
-      }
-    }
+    // Synchronous unless groups must be looked at: Nest then awaits nothing.
+    if (byGroups.length === 0) return this.authorized(context, request);
+    return this.checkGroups(context, request, user, byGroups);
+  }
 
-    request[AUTHORIZED] = {
+  private async checkGroups(
+    context: ExecutionContext,
+    request: AuthRequest,
+    user: AuthUser,
+    byGroups: readonly Requirement[],
+  ): Promise<boolean> {
+    const groups = await this.groupsOf(context, user, byGroups);
+    for (const requirement of byGroups) {
+      if (!isSatisfied(requirement, user, groups)) this.fail(context, requirement, user, groups);
+    }
+    return this.authorized(context, request);
+  }
+
+  /** Marks the request authorized for this route, so a second run of the guard passes at once. */
+  private authorized(context: ExecutionContext, request: AuthRequest): true {
+    authorizedRoutes.set(request, {
       handler: context.getHandler(),
       controller: context.getClass(),
-    } satisfies AuthorizedRoute;
+    });
     return true;
   }
 
   /** Whether `@Public()` is on the handler or its class (one is enough). */
   protected isPublic(context: ExecutionContext): boolean {
-    return (
-      this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]) === true
-    );
+    return this.publicRoutes.get(context);
   }
 
   /**
@@ -125,6 +146,10 @@ export class ClaimsGuard implements CanActivate {
    * handler's; each decoration is one entry. Read through the decorators, never a string key.
    */
   protected getRequirements(context: ExecutionContext): readonly Requirement[] {
+    return this.routeRequirements.get(context);
+  }
+
+  private readRequirements(context: ExecutionContext): readonly Requirement[] {
     const levels = [context.getClass(), context.getHandler()];
     const requirements: Requirement[] = [];
     for (const level of levels) {
@@ -133,7 +158,7 @@ export class ClaimsGuard implements CanActivate {
         if (Array.isArray(found)) requirements.push(...(found as Requirement[]));
       }
     }
-    return requirements;
+    return Object.freeze(requirements);
   }
 
   /** The request of an HTTP, GraphQL or WebSocket context, or undefined (then: deny). */
@@ -234,7 +259,7 @@ export class ClaimsGuard implements CanActivate {
   }
 
   private wasAuthorized(context: ExecutionContext, request: AuthRequest): boolean {
-    const marked = request[AUTHORIZED] as AuthorizedRoute | undefined;
+    const marked = authorizedRoutes.get(request);
     return (
       marked !== undefined &&
       marked.handler === context.getHandler() &&

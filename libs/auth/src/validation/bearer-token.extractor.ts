@@ -14,9 +14,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  * @throws InvalidTokenError for a token over `maxLength` (401).
  */
 export function extractBearerToken(request: AuthRequest, maxLength: number): string | undefined {
-  const lines = authorizationLines(request);
-  if (lines.length > 1) throw new InvalidRequestError('Send exactly one Authorization header');
-  const value = trimOws(lines[0] ?? '');
+  const value = trimOws(authorizationLine(request) ?? '');
   // RFC 9110 §11.4: the scheme ends at the first SP or HTAB; RFC 6750 §2.1: `Bearer 1*SP b64token`.
   let end = 0;
   while (end < value.length && value[end] !== ' ' && value[end] !== '\t') end++;
@@ -46,17 +44,36 @@ function trimOws(value: string): string {
 }
 
 /**
- * Node keeps only the first of repeated Authorization lines in `headers`; `headersDistinct`
- * (Express: on the request; Fastify: on `request.raw`) sees them all (ATTACKS TRN-06).
+ * The one Authorization line of the request, or undefined. Node keeps only the first of repeated
+ * lines in `headers`, so they are counted in `rawHeaders` (Express: on the request; Fastify: on
+ * `request.raw`; ATTACKS TRN-06) — a scan of a few strings, where building `headersDistinct`
+ * costs a few µs per request. Other request-like objects (WebSocket handshakes) bring
+ * `headersDistinct` or `headers`.
+ *
+ * @throws InvalidRequestError when there is more than one line.
  */
-function authorizationLines(request: AuthRequest): readonly string[] {
+function authorizationLine(request: AuthRequest): string | undefined {
+  const raw = request.rawHeaders ?? (request.raw as AuthRequest | undefined)?.rawHeaders;
+  if (Array.isArray(raw)) return fromRawHeaders(raw as unknown[]);
   const distinct =
     request.headersDistinct ?? (request.raw as AuthRequest | undefined)?.headersDistinct;
-  const lines = distinct?.authorization;
-  if (lines) return lines;
-  const single = request.headers?.authorization;
-  if (Array.isArray(single)) return single;
-  return typeof single === 'string' ? [single] : [];
+  const lines = distinct?.authorization ?? request.headers?.authorization;
+  if (!Array.isArray(lines)) return typeof lines === 'string' ? lines : undefined;
+  if (lines.length > 1) throw new InvalidRequestError('Send exactly one Authorization header');
+  return lines[0];
+}
+
+/** `rawHeaders` is `[name, value, name, value, …]` as received; names in any case. */
+function fromRawHeaders(raw: readonly unknown[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    if (typeof name !== 'string' || name.length !== 13 || name.toLowerCase() !== 'authorization')
+      continue;
+    if (found !== undefined) throw new InvalidRequestError('Send exactly one Authorization header');
+    found = String(raw[i + 1]);
+  }
+  return found;
 }
 
 /** RFC 6750 §2.2/2.3 transports, which this module does not read but must not see twice. */

@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AuthConfig } from '../auth-config';
 import type { AuthUser } from '../auth-user';
-import { BEARER_TOKEN, TOKEN_CONTEXT } from '../auth.internal-constants';
 import { Public } from '../authorization/public.decorator';
+import { RouteMemo } from '../authorization/route-memo';
 import { Clock } from '../clock';
 import {
   AuthError,
@@ -17,7 +17,7 @@ import { RevocationStore } from '../revocation/revocation.store';
 import { extractBearerToken } from './bearer-token.extractor';
 import { JwtStrategy } from './jwt.strategy';
 import { AuthRequest, requestOf, responseOf } from './request-of';
-import type { TokenContext } from './token-verifier';
+import { bearerTokens, tokenContexts } from './request-state';
 import { ValidationCache } from './validation-cache';
 
 /** jsonwebtoken's error names and what we say instead (its messages are not shown). */
@@ -43,6 +43,11 @@ const authentications = new WeakMap<object, true | Promise<AuthUser>>();
 @Injectable()
 export class JwtAuthGuard extends AuthGuard() {
   private readonly logger = new Logger('Auth');
+  /** Route metadata never changes once the app is built: read it once per route. */
+  private readonly publicRoutes = new RouteMemo(
+    (context) =>
+      !!this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]),
+  );
 
   constructor(
     protected readonly reflector: Reflector,
@@ -58,7 +63,11 @@ export class JwtAuthGuard extends AuthGuard() {
     super({ defaultStrategy: strategy.strategyName });
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Synchronous for a request answered from the validation cache — the common case, which then
+   * costs Nest no await — and a promise only when the token must be verified.
+   */
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     const request = this.getRequest(context);
     try {
@@ -66,20 +75,22 @@ export class JwtAuthGuard extends AuthGuard() {
       const state = authentications.get(request);
       if (state === true) return true;
       // GraphQL resolves sibling fields concurrently on one request: they share one
-      // authentication instead of racing over the token slot on the request.
-      let pending = state;
-      if (!pending) {
-        pending = this.authenticate(context, request);
-        authentications.set(request, pending);
+      // authentication instead of verifying the token again.
+      if (state) return this.settle(context, request, state);
+      const token = extractBearerToken(request, this.config.maxTokenLength);
+      if (token === undefined) throw new MissingTokenError();
+      const cacheKey = this.cache?.keyOf(token);
+      const cached =
+        cacheKey === undefined ? undefined : this.cache!.get(cacheKey, this.clock.now());
+      if (cached) {
+        this.assertNotRevoked(cached);
+        request.user = cached;
+        authentications.set(request, true);
+        return true;
       }
-      try {
-        request.user = await pending;
-      } catch (error) {
-        if (authentications.get(request) === pending) authentications.delete(request);
-        throw error;
-      }
-      authentications.set(request, true);
-      return true;
+      const pending = this.verify(context, request, token, cacheKey);
+      authentications.set(request, pending);
+      return this.settle(context, request, pending);
     } catch (error) {
       throw this.challenge(context, error);
     }
@@ -87,7 +98,7 @@ export class JwtAuthGuard extends AuthGuard() {
 
   /** Routes marked `@Public()` at the handler or the class skip authentication. */
   protected isPublic(context: ExecutionContext): boolean {
-    return !!this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]);
+    return this.publicRoutes.get(context);
   }
 
   override getRequest(context: ExecutionContext): AuthRequest {
@@ -105,41 +116,47 @@ export class JwtAuthGuard extends AuthGuard() {
     throw this.toAuthError(error ?? info);
   }
 
-  private async authenticate(context: ExecutionContext, request: AuthRequest): Promise<AuthUser> {
-    const token = extractBearerToken(request, this.config.maxTokenLength);
-    if (token === undefined) throw new MissingTokenError();
-    const now = this.clock.now();
-    const cached = this.cache?.get(token, now);
-    if (cached) {
-      this.assertNotRevoked(cached);
-      return cached;
+  /** Waits for the request's authentication; the request is marked done once it succeeds. */
+  private async settle(
+    context: ExecutionContext,
+    request: AuthRequest,
+    pending: Promise<AuthUser>,
+  ): Promise<boolean> {
+    try {
+      request.user = await pending;
+    } catch (error) {
+      if (authentications.get(request) === pending) authentications.delete(request);
+      throw this.challenge(context, error);
     }
-    request[BEARER_TOKEN] = token;
+    authentications.set(request, true);
+    return true;
+  }
+
+  /** Verifies the token through Passport (our passport-jwt strategy) and caches the result. */
+  private async verify(
+    context: ExecutionContext,
+    request: AuthRequest,
+    token: string,
+    cacheKey: string | undefined,
+  ): Promise<AuthUser> {
+    const now = this.clock.now();
+    bearerTokens.set(request, token);
     try {
       await super.canActivate(context);
     } finally {
-      // Assigned, not deleted: a `delete` would turn the request into a slow dictionary object.
-      request[BEARER_TOKEN] = undefined;
+      bearerTokens.delete(request);
     }
     const user = request.user as AuthUser;
-    const tokenContext = request[TOKEN_CONTEXT] as TokenContext;
-    request[TOKEN_CONTEXT] = undefined;
+    const tokenContext = tokenContexts.get(request)!;
+    tokenContexts.delete(request);
     this.assertNotRevoked(user);
-    this.cache?.set(token, user, tokenContext.key, now);
+    if (cacheKey !== undefined) this.cache!.set(cacheKey, user, tokenContext.key, now);
     return user;
   }
 
   /** DESIGN K1–K3, E5: checked on every request, cached or not, from the store's local view. */
   protected assertNotRevoked(user: AuthUser): void {
-    const verdict = this.revocations.check(
-      {
-        tokenId: user.tokenId,
-        sessionId: user.sessionId,
-        subject: user.subject,
-        issuedAt: user.issuedAt,
-      },
-      this.clock.nowSeconds(),
-    );
+    const verdict = this.revocations.check(user, this.clock.nowSeconds());
     if (!verdict.revoked) return;
     if (verdict.reason === 'subject') throw new InsufficientClaimsError(verdict.notBefore);
     throw new InvalidTokenError('Token was revoked');

@@ -1,13 +1,14 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { KeyObject } from 'node:crypto';
 import passport from 'passport';
 import type { Request } from 'express';
 import { Strategy, type StrategyOptions } from 'passport-jwt';
 import { AuthConfig } from '../auth-config';
 import type { AuthUser } from '../auth-user';
-import { BEARER_TOKEN } from '../auth.internal-constants';
 import { Clock } from '../clock';
 import type { AuthRequest } from './request-of';
+import { bearerTokens } from './request-state';
 import { TokenVerifier } from './token-verifier';
 import { TokenProviders } from './token-providers';
 
@@ -39,17 +40,22 @@ export class JwtStrategy
     clock: Clock,
   ) {
     super({
-      jwtFromRequest: (request: Request) =>
-        ((request as unknown as AuthRequest)[BEARER_TOKEN] as string) ?? null,
+      jwtFromRequest: (request: Request) => bearerTokens.get(request) ?? null,
       secretOrKeyProvider: (
         request: Request,
         token: string,
         // jsonwebtoken takes a KeyObject; passport-jwt's types only list string | Buffer.
         done: (e: unknown, k?: string | Buffer) => void,
       ) => {
-        verifier
-          .resolveKey(request as unknown as AuthRequest, token)
-          .then((key) => done(null, key as unknown as Buffer), done);
+        let key: KeyObject | Promise<KeyObject>;
+        try {
+          key = verifier.resolveKey(request as unknown as AuthRequest, token);
+        } catch (error) {
+          return done(error);
+        }
+        // Most tokens name a key of the cached set: then no promise, no extra tick.
+        if (key instanceof Promise) key.then((k) => done(null, k as unknown as Buffer), done);
+        else done(null, key as unknown as Buffer);
       },
       algorithms: [...providers.algorithms] as StrategyOptions['algorithms'],
       passReqToCallback: true,

@@ -77,6 +77,17 @@ export class ProviderKeySet {
     });
   }
 
+  /**
+   * The answer for a `kid` the fresh set holds, without waiting; undefined when only `lookup`
+   * can answer (set not fresh, or `kid` unknown to it).
+   */
+  peek(kid: string, alg: string): KeyLookup | undefined {
+    if (!this.isFresh()) return undefined;
+    const key = this.keys.get(kid);
+    if (!key) return undefined;
+    return keyFitsAlgorithm(key.jwk, alg) ? { status: 'found', key } : { status: 'unknown' };
+  }
+
   /** Finds the key a token's `kid` names, fetching the set when the rules above allow. */
   async lookup(kid: string, alg: string): Promise<KeyLookup> {
     const now = this.clock.now();

@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import { AuthConfig } from '../auth-config';
 import type { AuthUser } from '../auth-user';
-import { TOKEN_CONTEXT } from '../auth.internal-constants';
 import { Clock } from '../clock';
 import { InvalidTokenError, TemporarilyUnavailableError } from '../errors/auth.errors';
 import { checkClaims } from './claim-checks';
 import { ClaimsMapper } from './claims-mapper';
 import { checkHeader } from './header-checks';
-import type { VerificationKey } from './provider-key-set';
+import type { KeyLookup, VerificationKey } from './provider-key-set';
 import type { AuthRequest } from './request-of';
+import { tokenContexts } from './request-state';
 import { decodeToken, DecodedToken } from './token-segments';
 import { ResolvedProvider, TokenProviders } from './token-providers';
 
@@ -34,8 +34,12 @@ export class TokenVerifier {
     private readonly mapper: ClaimsMapper,
   ) {}
 
-  /** Picks the provider the token's `iss` names and the key its `kid` names (DESIGN V1, V2, V11). */
-  async resolveKey(request: AuthRequest, token: string): Promise<KeyObject> {
+  /**
+   * Picks the provider the token's `iss` names and the key its `kid` names (DESIGN V1, V2, V11).
+   * Answers synchronously when the provider's fresh key set holds the key — the common case —
+   * and with a promise when the set must be fetched first.
+   */
+  resolveKey(request: AuthRequest, token: string): KeyObject | Promise<KeyObject> {
     const decoded = decodeToken(token);
     if (typeof decoded === 'string') throw new InvalidTokenError(decoded);
     const { iss, tid } = decoded.payload;
@@ -43,7 +47,19 @@ export class TokenVerifier {
     if (!provider) throw new InvalidTokenError('Token issuer is not trusted');
     const header = checkHeader(decoded.header, provider.algorithms, provider.tokenType);
     if (typeof header === 'string') throw new InvalidTokenError(header);
-    const lookup = await provider.keySet.lookup(header.kid, header.alg);
+    const known = provider.keySet.peek(header.kid, header.alg);
+    if (known) return this.useKey(request, decoded, provider, known);
+    return provider.keySet
+      .lookup(header.kid, header.alg)
+      .then((lookup) => this.useKey(request, decoded, provider, lookup));
+  }
+
+  private useKey(
+    request: AuthRequest,
+    decoded: DecodedToken,
+    provider: ResolvedProvider,
+    lookup: KeyLookup,
+  ): KeyObject {
     if (lookup.status === 'unavailable') {
       throw new TemporarilyUnavailableError(
         'Signing keys cannot be fetched right now',
@@ -51,14 +67,13 @@ export class TokenVerifier {
       );
     }
     if (lookup.status === 'unknown') throw new InvalidTokenError('Token signing key is unknown');
-    const context: TokenContext = { decoded, provider, key: lookup.key };
-    request[TOKEN_CONTEXT] = context;
+    tokenContexts.set(request, { decoded, provider, key: lookup.key });
     return lookup.key.key;
   }
 
   /** Checks the claims of a token whose signature passport-jwt has verified, and maps the user. */
   validate(request: AuthRequest): AuthUser {
-    const context = request[TOKEN_CONTEXT] as TokenContext | undefined;
+    const context = tokenContexts.get(request);
     if (!context) throw new InvalidTokenError();
     const { payload } = context.decoded;
     const reason = checkClaims(payload, context.provider, context.key, {

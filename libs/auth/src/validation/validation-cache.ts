@@ -1,3 +1,4 @@
+// One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per request.
 import { hash } from 'node:crypto';
 import type { AuthUser } from '../auth-user';
 import type { VerificationKey } from './provider-key-set';
@@ -22,9 +23,16 @@ export class ValidationCache {
     private readonly maxEntries: number,
   ) {}
 
-  /** The cached user for this token, if any and still good. */
-  get(token: string, nowMs: number): AuthUser | undefined {
-    const id = digest(token);
+  /**
+   * The key of a token's entry: SHA-256 of the token. Computed once per request and passed to
+   * `get` and `set`.
+   */
+  keyOf(token: string): string {
+    return hash('sha256', token, 'base64');
+  }
+
+  /** The cached user for this key (see `keyOf`), if any and still good. */
+  get(id: string, nowMs: number): AuthUser | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     if (entry.expiresAtMs <= nowMs || !entry.key.keySet.holds(entry.key, nowMs)) {
@@ -34,11 +42,10 @@ export class ValidationCache {
     return entry.user;
   }
 
-  /** Remembers a verified result. */
-  set(token: string, user: AuthUser, key: VerificationKey, nowMs: number): void {
+  /** Remembers a verified result under its token's key (see `keyOf`). */
+  set(id: string, user: AuthUser, key: VerificationKey, nowMs: number): void {
     const expiresAtMs = Math.min(user.expiresAt * 1000, nowMs + this.maxAgeMs);
     if (expiresAtMs <= nowMs) return;
-    const id = digest(token);
     this.entries.delete(id);
     this.entries.set(id, { user, key, expiresAtMs });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
@@ -48,9 +55,4 @@ export class ValidationCache {
   get size(): number {
     return this.entries.size;
   }
-}
-
-/** One-shot `crypto.hash` (Node ≥ 20.12): no Hash object per request. */
-function digest(token: string): string {
-  return hash('sha256', token, 'base64');
 }
