@@ -36,6 +36,7 @@ export type Command =
   | { cmd: 'resetFetchCount' }
   | { cmd: 'signatures'; ms: number }
   | { cmd: 'refreshTokens'; count: number }
+  | { cmd: 'grants'; chains: number; ms: number }
   | { cmd: 'stop' };
 
 export interface Request {
@@ -55,4 +56,15 @@ export interface SignatureCost {
   microsPerSignature: number;
   verificationsPerSecond: number;
   microsPerVerification: number;
+}
+
+/** Refresh grants run inside a rotation app, without HTTP: the module's own cost of a rotation. */
+export interface InProcessGrants {
+  rotationsPerSecond: number;
+  /** Process CPU per rotation, µs. */
+  cpuMicros: number;
+  /** Chains that broke (a rotation refused): must be 0. */
+  failures: number;
+  /** Why the first one broke. */
+  firstError?: string;
 }

@@ -173,10 +173,27 @@ export function printReport(r: Report): void {
         ? ` (${(f.rotationsPerSecond / r.signature.signaturesPerSecond).toFixed(2)} of signatures)`
         : '';
       rows.push([
-        `refresh rotations, ${store} store (${f.chains} chains)`,
+        `refresh rotations over HTTP, ${store} store (${f.chains} chains)`,
         `${int(f.rotationsPerSecond)}/s${ratio}`,
         `${int(f.cpuMicros)} µs CPU; p50 ${ms(f.p50)} ms, p99 ${ms(f.p99)} ms`,
       ]);
+      if (f.inProcess) {
+        const of = r.signature
+          ? ` (${(f.inProcess.rotationsPerSecond / r.signature.signaturesPerSecond).toFixed(2)} of signatures)`
+          : '';
+        rows.push([
+          `  the same grants in process, no HTTP`,
+          `${int(f.inProcess.rotationsPerSecond)}/s${of}`,
+          `${int(f.inProcess.cpuMicros)} µs CPU`,
+        ]);
+      }
+      if (f.floor) {
+        rows.push([
+          `  HTTP floor: POST /bench/floor (same body and answer size)`,
+          `${int(f.floor.requestsPerSecond)}/s`,
+          `${int(f.floor.cpuMicros)} µs CPU`,
+        ]);
+      }
     }
     for (const [store, why] of Object.entries(r.rotation?.skipped ?? {})) {
       rows.push([`refresh rotations, ${store} store`, 'not measured', why]);

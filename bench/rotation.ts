@@ -2,6 +2,7 @@ import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { BenchApp } from './bench-app';
 import { median } from './load';
+import type { InProcessGrants } from './ipc';
 import type { Settings } from './run';
 
 /** Refresh rotations on one store, over `POST /auth/token`. */
@@ -14,6 +15,10 @@ export interface StoreRotations {
   cpuMicros: number;
   /** Chains (sessions) rotated at once: one request in flight each. */
   chains: number;
+  /** The same rotations through `RefreshGrantService` inside the app, without HTTP. */
+  inProcess?: InProcessGrants;
+  /** The HTTP floor: `POST /bench/floor` (same body, same-sized answer, nothing else). */
+  floor?: { requestsPerSecond: number; cpuMicros: number };
 }
 
 export interface RotationResult {
@@ -96,12 +101,30 @@ export async function measureRotations(
         c.errors.push(`refresh rotations (${store}): ${run.failures.join('; ')}`);
       }
       run.latencies.sort((a, b) => a - b);
+      const seconds = c.settings.rotationSeconds;
+      const inProcess = await app.call<InProcessGrants>({
+        cmd: 'grants',
+        chains,
+        ms: seconds * 1e3,
+      });
+      if (inProcess.failures) {
+        c.errors.push(`in-process grants (${store}): chains broke (${inProcess.firstError})`);
+      }
+      const floorBefore = await app.call<number>({ cmd: 'cpu' });
+      const floor = await postFloor(app.port, chains, seconds);
+      const floorCpu = (await app.call<number>({ cmd: 'cpu' })) - floorBefore;
+      if (floor.failures) c.errors.push(`HTTP floor (${store}): ${floor.failures} non-200 answers`);
       result.stores[store] = {
         rotationsPerSecond: run.rotations / run.seconds,
         p50: median(run.latencies),
         p99: run.latencies[Math.floor(0.99 * run.latencies.length)] ?? Number.NaN,
         cpuMicros: cpu / (run.rotations || 1),
         chains,
+        inProcess,
+        floor: {
+          requestsPerSecond: floor.requests / floor.seconds,
+          cpuMicros: floorCpu / (floor.requests || 1),
+        },
       };
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
@@ -148,6 +171,31 @@ async function rotate(port: number, tokens: string[], seconds: number): Promise<
   run.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   agent.destroy();
   return run;
+}
+
+/** `POST /bench/floor` from `chains` connections for `seconds`, one request in flight each. */
+async function postFloor(
+  port: number,
+  chains: number,
+  seconds: number,
+): Promise<{ requests: number; failures: number; seconds: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: chains });
+  const body = { grant_type: 'refresh_token', refresh_token: `rt_${'x'.repeat(89)}` };
+  let requests = 0;
+  let failures = 0;
+  const started = process.hrtime.bigint();
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: chains }, async () => {
+      while (Date.now() < end) {
+        const { status } = await post(agent, port, '/bench/floor', body);
+        if (status === 200) requests++;
+        else failures++;
+      }
+    }),
+  );
+  agent.destroy();
+  return { requests, failures, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
 function post(

@@ -10,12 +10,20 @@ import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { randomBytes, randomUUID, sign, verify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { TokenService } from '@app/auth';
+import { RefreshGrantService, TokenService } from '@app/auth';
 import { TestIssuer } from '@app/auth/testing';
 import { AuthBenchModule } from './apps/auth-bench.module';
 import { IssuingBenchModule } from './apps/issuing-bench.module';
 import { RecipeBenchModule } from './apps/recipe-bench.module';
-import type { Command, Ready, Reply, Request, SignatureCost, Variant } from './ipc';
+import type {
+  Command,
+  InProcessGrants,
+  Ready,
+  Reply,
+  Request,
+  SignatureCost,
+  Variant,
+} from './ipc';
 
 const variant = process.argv[2] as Variant;
 const cooldown = Number(process.argv[3] ?? 30);
@@ -94,6 +102,8 @@ async function run(command: Command): Promise<unknown> {
       );
       return issued.map((pair) => pair.refresh_token);
     }
+    case 'grants':
+      return inProcessGrants(command.chains, command.ms);
     case 'stop':
       await app.close();
       await issuer?.stop();
@@ -147,6 +157,59 @@ function signatureCost(ms: number): SignatureCost {
     microsPerSignature: 1e6 / signs,
     verificationsPerSecond: verifies,
     microsPerVerification: 1e6 / verifies,
+  };
+}
+
+/**
+ * Rotations through `RefreshGrantService.exchange` — what `POST /auth/token` runs once it has
+ * read the body: the store's rotation, the sealed successor, the access token's signature, the
+ * events. `chains` sessions rotate concurrently, each presenting its previous answer's token.
+ */
+async function inProcessGrants(chains: number, ms: number): Promise<InProcessGrants> {
+  const grants = app.get(RefreshGrantService);
+  const pairs = await Promise.all(
+    Array.from({ length: chains }, (_, i) =>
+      app.get(TokenService).issue(`grant-user-${i}`, { scope: 'Data.Read' }),
+    ),
+  );
+  // Each chain's newest token, carried from the warm-up into the measured run.
+  const tokens = pairs.map((pair) => pair.refresh_token);
+  let rotations = 0;
+  let failures = 0;
+  let firstError: string | undefined;
+  const rotateFor = (until: number, counted: boolean) =>
+    Promise.all(
+      tokens.map(async (_, chain) => {
+        while (Date.now() < until) {
+          const params = new Map([
+            ['grant_type', 'refresh_token'],
+            ['refresh_token', tokens[chain]],
+          ]);
+          try {
+            const next = await grants.exchange({ params, client: { authenticated: false } });
+            tokens[chain] = next.body.refresh_token;
+            if (counted) rotations++;
+          } catch (error) {
+            failures++;
+            firstError ??= JSON.stringify(
+              (error as { getResponse?: () => unknown }).getResponse?.() ?? String(error),
+            );
+            return;
+          }
+        }
+      }),
+    );
+  await rotateFor(Date.now() + Math.min(500, ms / 4), false);
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  await rotateFor(Date.now() + ms, true);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    rotationsPerSecond: rotations / seconds,
+    cpuMicros: (cpu.user + cpu.system) / (rotations || 1),
+    failures,
+    firstError,
   };
 }
 

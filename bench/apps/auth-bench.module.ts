@@ -10,6 +10,17 @@ class AuthBenchController {
     return { sub: 'anonymous' };
   }
 
+  @Get('open-param')
+  @Public()
+  openParam(@CurrentUser('subject') sub?: string): { sub: string } {
+    return { sub: sub ?? 'anonymous' };
+  }
+
+  @Get('auth-plain')
+  authPlain(): { sub: string } {
+    return { sub: 'anonymous' };
+  }
+
   @Get('auth')
   auth(@CurrentUser('subject') sub: string): { sub: string } {
     return { sub };

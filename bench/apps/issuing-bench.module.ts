@@ -1,5 +1,31 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { AuthModule } from '@app/auth';
+import { Body, Controller, DynamicModule, Header, HttpCode, Module, Post } from '@nestjs/common';
+import { AuthModule, Public } from '@app/auth';
+
+/** A token response's size: an RS256 access token, a refresh token and the other fields. */
+const ANSWER = {
+  access_token: 'a'.repeat(760),
+  token_type: 'Bearer',
+  expires_in: 900,
+  refresh_token: 'r'.repeat(92),
+  scope: 'Data.Read',
+};
+
+/**
+ * The HTTP floor of a rotation: the same request (a small JSON body POSTed) and an answer of the
+ * same size and headers as `POST /auth/token`'s, with nothing in between.
+ */
+@Controller('bench')
+class FloorController {
+  @Post('floor')
+  @Public()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  floor(@Body() body: { refresh_token?: string }): typeof ANSWER {
+    if (typeof body?.refresh_token !== 'string') throw new Error('no refresh_token');
+    return ANSWER;
+  }
+}
 
 /** Settings of the issuing bench app. */
 export interface IssuingBenchSettings {
@@ -26,6 +52,7 @@ export class IssuingBenchModule {
             : undefined,
         }),
       ],
+      controllers: [FloorController],
     };
   }
 }

@@ -1,6 +1,8 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
 import {
   formatRefreshToken,
   hashSecret,
+  hkdfSha256Block,
   newRefreshToken,
   openSuccessor,
   parseRefreshToken,
@@ -53,5 +55,20 @@ describe('refresh token codec', () => {
     expect(openSuccessor(other, sealed)).toBeUndefined();
     expect(openSuccessor({ ...presented, tokenId: randomId() }, sealed)).toBeUndefined();
     expect(openSuccessor(presented, 'short')).toBeUndefined();
+  });
+
+  it('derives the successor key with HKDF-SHA256 exactly as hkdfSync does', () => {
+    for (let i = 0; i < 50; i++) {
+      const [ikm, salt, info] = [randomBytes(32), randomBytes(16), randomBytes(i % 20)];
+      expect(hkdfSha256Block(ikm, salt, info)).toEqual(
+        Buffer.from(hkdfSync('sha256', ikm, salt, info, 32)),
+      );
+    }
+  });
+
+  it('RT17: every new token has a tid and a secret of its own', () => {
+    const made = Array.from({ length: 100 }, () => newRefreshToken('f'));
+    expect(new Set(made.map((t) => t.tokenId)).size).toBe(100);
+    expect(new Set(made.map((t) => t.secret)).size).toBe(100);
   });
 });
