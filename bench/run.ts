@@ -44,8 +44,8 @@ export interface Settings {
 const FULL: Settings = {
   smoke: false,
   connections: 10,
-  rounds: 3,
-  phaseSeconds: 5,
+  rounds: 5,
+  phaseSeconds: 4,
   warmupSeconds: 2,
   poolSize: 100,
   cooldown: 5,
@@ -247,7 +247,10 @@ async function mainComparison(
   for (let round = 1; round <= s.rounds; round++) {
     log(`main comparison, round ${round} of ${s.rounds}: ${s.phaseSeconds} s per route`);
     for (const variant of variants) {
-      for (const route of routes(variant)) {
+      // Every other round in the reverse order: a route that always ran first (or right after
+      // another app) would carry that position's drift into every one of its samples.
+      const order = round % 2 === 0 ? [...routes(variant)].reverse() : routes(variant);
+      for (const route of order) {
         const result = await run(variant, route, s.phaseSeconds);
         check(report, `${variant} ${route}`, result);
         const key = `${variant}:${route}`;

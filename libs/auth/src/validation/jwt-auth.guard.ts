@@ -14,7 +14,7 @@ import {
 } from '../errors/auth.errors';
 import { setResponseHeaders } from '../errors/response-headers';
 import { RevocationStore } from '../revocation/revocation.store';
-import { extractBearerToken } from './bearer-token.extractor';
+import { assertBearerSyntax, extractBearerToken } from './bearer-token.extractor';
 import { JwtStrategy } from './jwt.strategy';
 import { AuthRequest, requestOf, responseOf } from './request-of';
 import { bearerTokens, tokenContexts } from './request-state';
@@ -88,6 +88,8 @@ export class JwtAuthGuard extends AuthGuard() {
         authentications.set(request, true);
         return true;
       }
+      // After the lookup: a hit is the exact string that passed this check before.
+      assertBearerSyntax(token);
       const pending = this.verify(context, request, token, cacheKey);
       authentications.set(request, pending);
       return this.settle(context, request, pending);
