@@ -18,6 +18,7 @@ import { assertBearerSyntax, extractBearerToken } from './bearer-token.extractor
 import { JwtStrategy } from './jwt.strategy';
 import { AuthRequest, requestOf, responseOf } from './request-of';
 import { bearerTokens, tokenContexts } from './request-state';
+import type { TokenContext } from './token-verifier';
 import { ValidationCache } from './validation-cache';
 
 /** jsonwebtoken's error names and what we say instead (its messages are not shown). */
@@ -54,8 +55,8 @@ export class JwtAuthGuard extends AuthGuard() {
     protected readonly config: AuthConfig,
     protected readonly clock: Clock,
     protected readonly revocations: RevocationStore,
-    // Our own strategy instance's name, not the process-wide `'jwt'` (see JwtStrategy).
-    strategy: JwtStrategy,
+    // Our own strategy instance (its name, not the process-wide `'jwt'`; see JwtStrategy).
+    protected readonly strategy: JwtStrategy,
     // The explicit token matters: tsc records a `T | null` parameter's type as `Object`, which
     // would make Nest inject nothing and leave the cache silently off in a compiled build.
     @Optional() @Inject(ValidationCache) protected readonly cache?: ValidationCache | null,
@@ -142,15 +143,19 @@ export class JwtAuthGuard extends AuthGuard() {
     cacheKey: string | undefined,
   ): Promise<AuthUser> {
     const now = this.clock.now();
+    // What needs no signature is checked before Passport does any work (see resolveKey).
+    const key = this.strategy.resolveKey(request, token);
+    if (key instanceof Promise) await key;
     bearerTokens.set(request, token);
+    let tokenContext: TokenContext;
     try {
       await super.canActivate(context);
+      tokenContext = tokenContexts.get(request)!;
     } finally {
       bearerTokens.delete(request);
+      tokenContexts.delete(request);
     }
     const user = request.user as AuthUser;
-    const tokenContext = tokenContexts.get(request)!;
-    tokenContexts.delete(request);
     this.assertNotRevoked(user);
     if (cacheKey !== undefined) this.cache!.set(cacheKey, user, tokenContext.key, now);
     return user;

@@ -8,7 +8,7 @@ import { AuthConfig } from '../auth-config';
 import type { AuthUser } from '../auth-user';
 import { Clock } from '../clock';
 import type { AuthRequest } from './request-of';
-import { bearerTokens } from './request-state';
+import { bearerTokens, tokenContexts } from './request-state';
 import { TokenVerifier } from './token-verifier';
 import { TokenProviders } from './token-providers';
 
@@ -47,13 +47,15 @@ export class JwtStrategy
         // jsonwebtoken takes a KeyObject; passport-jwt's types only list string | Buffer.
         done: (e: unknown, k?: string | Buffer) => void,
       ) => {
+        // JwtAuthGuard resolved the key before calling Passport (see `resolveKey`).
+        const resolved = tokenContexts.get(request);
+        if (resolved) return done(null, resolved.key.key as unknown as Buffer);
         let key: KeyObject | Promise<KeyObject>;
         try {
           key = verifier.resolveKey(request as unknown as AuthRequest, token);
         } catch (error) {
           return done(error);
         }
-        // Most tokens name a key of the cached set: then no promise, no extra tick.
         if (key instanceof Promise) key.then((k) => done(null, k as unknown as Buffer), done);
         else done(null, key as unknown as Buffer);
       },
@@ -71,6 +73,19 @@ export class JwtStrategy
       },
     );
     passport.use(this.strategyName, this as unknown as passport.Strategy);
+  }
+
+  /**
+   * Every check that needs no signature — strict decoding, header rules, issuer routing, the key
+   * lookup (DESIGN V1–V3, V7, V11) — for the token Passport is about to verify on this request.
+   * Synchronous when the provider's fresh key set holds the key. Called by `JwtAuthGuard` before
+   * it hands over to Passport, so a token that cannot be valid (a flood of made-up kids) is
+   * refused without Passport's per-request work; passport-jwt then uses the key found here.
+   *
+   * @throws AuthError (or a rejected promise) when the token is refused.
+   */
+  resolveKey(request: AuthRequest, token: string): KeyObject | Promise<KeyObject> {
+    return this.verifier.resolveKey(request, token);
   }
 
   onModuleDestroy(): void {
