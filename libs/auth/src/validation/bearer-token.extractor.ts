@@ -66,7 +66,10 @@ function trimOws(value: string): string {
  */
 function authorizationLine(request: AuthRequest): string | undefined {
   const raw = request.rawHeaders ?? (request.raw as AuthRequest | undefined)?.rawHeaders;
-  if (Array.isArray(raw)) return fromRawHeaders(raw as unknown[]);
+  const fromRaw = Array.isArray(raw) ? fromRawHeaders(raw as unknown[]) : undefined;
+  if (fromRaw !== undefined) return fromRaw;
+  // No line in rawHeaders: a request built in code (serverless adapters, tests) may carry its
+  // headers only in `headers`.
   const distinct =
     request.headersDistinct ?? (request.raw as AuthRequest | undefined)?.headersDistinct;
   const lines = distinct?.authorization ?? request.headers?.authorization;

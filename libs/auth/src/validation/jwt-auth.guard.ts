@@ -163,7 +163,12 @@ export class JwtAuthGuard extends AuthGuard() {
 
   /** DESIGN K1–K3, E5: checked on every request, cached or not, from the store's local view. */
   protected assertNotRevoked(user: AuthUser): void {
-    const verdict = this.revocations.check(user, this.clock.nowSeconds());
+    // Only what the store needs: a custom store never sees the claims.
+    const { tokenId, sessionId, subject, issuedAt } = user;
+    const verdict = this.revocations.check(
+      { tokenId, sessionId, subject, issuedAt },
+      this.clock.nowSeconds(),
+    );
     if (!verdict.revoked) return;
     if (verdict.reason === 'subject') throw new InsufficientClaimsError(verdict.notBefore);
     throw new InvalidTokenError('Token was revoked');

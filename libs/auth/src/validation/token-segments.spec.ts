@@ -183,6 +183,13 @@ describe('decodeToken', () => {
       const deep = '{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}';
       expect(decodeToken(token(HEADER, deep))).toBe('Malformed token payload');
     });
+
+    it('takes 32 levels of nesting below the payload and refuses more', () => {
+      const nested = (levels: number) => '{"a":' + '['.repeat(levels) + ']'.repeat(levels) + '}';
+      expect(typeof decodeToken(token(HEADER, nested(32)))).toBe('object');
+      expect(decodeToken(token(HEADER, nested(33)))).toBe('Malformed token payload');
+      expect(decodeToken(token(HEADER, nested(3000)))).toBe('Malformed token payload');
+    });
   });
 
   describe('prototypes (CLM-15)', () => {

@@ -10,6 +10,8 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 /** A lone UTF-16 surrogate, as `"\ud800"` decodes to (RFC 7493 §2.1: not allowed in I-JSON). */
 const LONE_SURROGATE = /\p{Cs}/u;
+/** Deepest nesting accepted in a header or payload (Entra's `_claim_sources` is 3 levels). */
+const MAX_DEPTH = 32;
 
 /**
  * Splits and decodes a compact JWS strictly: three non-empty base64url segments in canonical form
@@ -85,8 +87,11 @@ function parseObject(bytes: Buffer): Record<string, unknown> | undefined {
  * Gives every object in a JSON.parse result a null prototype, in place (cheaper than copying;
  * JSON.parse made `__proto__` an own data property, which it stays), and returns how many
  * properties they have in all. With `surrogates`, throws on a name or string with a lone surrogate.
+ * Throws past {@link MAX_DEPTH} levels of nesting: claims that deep are no real token's, and code
+ * that later walks `user.claims` (a mapper, JSON.stringify) must not overflow its stack on them.
  */
-function nullPrototypes(value: unknown, surrogates: boolean): number {
+function nullPrototypes(value: unknown, surrogates: boolean, depth = 0): number {
+  if (depth > MAX_DEPTH) throw new RangeError('nested too deep');
   if (typeof value === 'string') {
     if (surrogates && LONE_SURROGATE.test(value)) throw new SyntaxError('lone surrogate');
     return 0;
@@ -94,13 +99,13 @@ function nullPrototypes(value: unknown, surrogates: boolean): number {
   if (value === null || typeof value !== 'object') return 0;
   let count = 0;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) count += nullPrototypes(value[i], surrogates);
+    for (let i = 0; i < value.length; i++) count += nullPrototypes(value[i], surrogates, depth + 1);
     return count;
   }
   Object.setPrototypeOf(value, null); // before for-in: then nothing inherited is ever walked
   for (const name in value) {
     if (surrogates && LONE_SURROGATE.test(name)) throw new SyntaxError('lone surrogate');
-    count += 1 + nullPrototypes((value as Record<string, unknown>)[name], surrogates);
+    count += 1 + nullPrototypes((value as Record<string, unknown>)[name], surrogates, depth + 1);
   }
   return count;
 }
