@@ -1,6 +1,7 @@
 import { Controller, Get, INestApplication, Injectable, Module, UseGuards } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { Test } from '@nestjs/testing';
+import { Strategy as PassportJwtStrategy } from 'passport-jwt';
 import request from 'supertest';
 import {
   AuthModule,
@@ -211,6 +212,29 @@ describe.each(ADAPTERS)(
       const refused = guard.canActivate(contextFor('not-a-jwt'));
       expect(refused).toBeInstanceOf(Promise);
       await expect(refused).rejects.toMatchObject({ status: 401 });
+    });
+
+    it('refuses a token that cannot be valid before Passport runs; verifies the rest through it', async () => {
+      let http;
+      ({ app, http } = await createTestApp(a.authOptions(), { adapter }));
+      // Observed, not replaced: the real strategy still runs.
+      const passportJwt = jest.spyOn(PassportJwtStrategy.prototype, 'authenticate');
+      try {
+        const [, payload, signature] = a.mint().split('.');
+        const header = Buffer.from(
+          JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'no-such-key' }),
+        ).toString('base64url');
+        const unknownKid = `${header}.${payload}.${signature}`;
+        const foreign = a.mint({ iss: 'https://evil.test/' });
+        for (const token of [unknownKid, foreign, 'e30.e30.e30']) {
+          expect((await http().get('/probe').set(bearer(token))).status).toBe(401);
+        }
+        expect(passportJwt).not.toHaveBeenCalled();
+        expect((await http().get('/probe').set(bearer(a.mint()))).status).toBe(200);
+        expect(passportJwt).toHaveBeenCalledTimes(1);
+      } finally {
+        passportJwt.mockRestore();
+      }
     });
 
     it('E5: a revoked subject gets a claims challenge', async () => {
