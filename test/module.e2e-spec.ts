@@ -1,4 +1,12 @@
-import { Controller, Get, INestApplication, Injectable, Module, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  INestApplication,
+  Injectable,
+  Module,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { Test } from '@nestjs/testing';
 import { Strategy as PassportJwtStrategy } from 'passport-jwt';
@@ -9,6 +17,7 @@ import {
   ClaimsMapper,
   CurrentUser,
   JwtAuthGuard,
+  Public,
   RevocationStore,
 } from '@app/auth';
 import { ValidationCache } from '../libs/auth/src/validation/validation-cache';
@@ -37,6 +46,15 @@ class OpenController {
   }
   @Get('guarded') @UseGuards(JwtAuthGuard) guarded(@CurrentUser('subject') subject: string) {
     return { subject };
+  }
+}
+
+@Controller('public')
+@Public()
+class PublicUserController {
+  @Get(['plain', 'session'])
+  read(@Req() req: { user?: unknown }) {
+    return { present: 'user' in req, user: req.user ?? null };
   }
 }
 
@@ -234,6 +252,29 @@ describe.each(ADAPTERS)(
         expect(passportJwt).toHaveBeenCalledTimes(1);
       } finally {
         passportJwt.mockRestore();
+      }
+    });
+
+    it('a public route keeps a user something else set, and gets user: undefined otherwise', async () => {
+      let http;
+      ({ app, http } = await createTestApp(a.authOptions(), {
+        adapter,
+        controllers: [PublicUserController],
+        beforeListen: (nest) => {
+          // What a session middleware does before the guards run (Express middleware here).
+          if (adapter !== 'express') return;
+          nest.use((req: { url: string; user?: unknown }, _res: unknown, next: () => void) => {
+            if (req.url.startsWith('/public/session')) req.user = { subject: 'from-session' };
+            next();
+          });
+        },
+      }));
+      expect((await http().get('/public/plain')).body).toEqual({ present: true, user: null });
+      if (adapter === 'express') {
+        expect((await http().get('/public/session')).body).toEqual({
+          present: true,
+          user: { subject: 'from-session' },
+        });
       }
     });
 
