@@ -29,8 +29,7 @@ const JSONWEBTOKEN_REASONS: Record<string, string> = {
 
 /**
  * Per request: `true` once authenticated, or the authentication under way. Kept beside the
- * request, not on it: symbol properties added to Node's request object cost about 20 µs a request
- * in `npm run bench` — a third of what a cached validation adds.
+ * request, not on it, as everything in `request-state.ts` is.
  */
 const authentications = new WeakMap<object, true | Promise<AuthUser>>();
 
