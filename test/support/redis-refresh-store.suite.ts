@@ -8,8 +8,14 @@ import type {
   RotateResult,
 } from '../../libs/auth/src/stores/refresh-token.store';
 import { RedisRefreshTokenStore } from '../../libs/auth/src/stores/redis/redis-refresh-token.store';
-import { describeRedis, listKeys } from './redis-env';
-import { needs, redisTarget, STORE_TARGETS, StoreTargetName } from './redis-targets';
+import { listKeys } from './redis-env';
+import {
+  describeOnTarget,
+  describeRedisTarget,
+  redisTarget,
+  STORE_TARGETS,
+  StoreTargetName,
+} from './redis-targets';
 
 const DAY = 86_400_000;
 const T0 = Date.now();
@@ -340,169 +346,159 @@ export function refreshTokenStoreSuites(): void {
         expect((await rotate(other, T0 + 30)).result.outcome).toBe('rotated');
       });
     };
-    if (name === 'memory') describe('in memory', body);
-    else
-      describeRedis(
-        `against real ${name === 'redis' ? 'Redis' : 'Redis Cluster'}`,
-        body,
-        needs(name),
-      );
+    describeOnTarget(name, body);
   });
 
   describe.each([['redis'], ['cluster']] as const)(
     'RedisRefreshTokenStore in Redis (%s)',
     (name) => {
-      describeRedis(
-        name === 'redis' ? 'shared Redis' : 'three-master cluster',
-        () => {
-          const target = redisTarget(name);
-          beforeAll(async () => target.setUp(), 30000);
-          afterEach(async () => target.afterEach());
+      describeRedisTarget(name, () => {
+        const target = redisTarget(name);
+        beforeAll(async () => target.setUp(), 30000);
+        afterEach(async () => target.afterEach());
 
-          async function family(store: RedisRefreshTokenStore, subject = 'alice') {
-            const held: Held = { fid: randomId(), tid: randomId(), secret: newSecret() };
-            await store.createFamily({
-              family: {
-                id: held.fid,
-                subject,
-                clientId: 'web',
-                scope: 's',
-                createdAt: T0,
-                absoluteExpiresAt: T0 + ABSOLUTE,
-              },
-              token: { tokenId: held.tid, secretHash: hashSecret(held.secret) },
-              maxFamiliesPerSubject: 50,
-            });
-            return held;
-          }
-
-          it('RT16: the key layout, one hash slot per family, hashes only, TTLs to absolute expiry', async () => {
-            const store = new RedisRefreshTokenStore(await target.connect());
-            const held = await family(store);
-            const next = randomId();
-            const nextSecret = newSecret();
-            await store.rotate({
-              familyId: held.fid,
-              tokenId: held.tid,
-              secretHash: hashSecret(held.secret),
-              successor: {
-                tokenId: next,
-                secretHash: hashSecret(nextSecret),
-                ciphertext: 'sealed',
-              },
-              now: T0 + 1000,
-              graceMs: GRACE,
-              idleTtlMs: IDLE,
-            });
-            const p = target.prefix;
-            const tag = `${p}rt:{${held.fid}}`;
-            expect(await listKeys(target.admin, p)).toEqual(
-              [
-                `${tag}:fam`,
-                `${tag}:succ:${held.tid}`,
-                `${tag}:t:${held.tid}`,
-                `${tag}:t:${next}`,
-                `${p}rt:sub:alice`,
-              ].sort(),
-            );
-            const admin = target.admin;
-            expect(await admin.hgetall(`${tag}:fam`)).toEqual({
-              sub: 'alice',
+        async function family(store: RedisRefreshTokenStore, subject = 'alice') {
+          const held: Held = { fid: randomId(), tid: randomId(), secret: newSecret() };
+          await store.createFamily({
+            family: {
+              id: held.fid,
+              subject,
               clientId: 'web',
               scope: 's',
-              claims: '',
-              createdAt: String(T0),
-              absExp: String(T0 + ABSOLUTE),
-              lastUsedAt: String(T0 + 1000),
-              currentTid: next,
-              state: 'active',
-            });
-            expect(await admin.hgetall(`${tag}:t:${held.tid}`)).toEqual({
-              h: hashSecret(held.secret),
-              issuedAt: String(T0),
-              state: 'rotated',
-              rotatedAt: String(T0 + 1000),
-              next,
-            });
-            expect(await admin.hgetall(`${tag}:t:${next}`)).toEqual({
-              h: hashSecret(nextSecret),
-              parentTid: held.tid,
-              issuedAt: String(T0 + 1000),
-              state: 'current',
-            });
-            const dump = JSON.stringify(
-              await Promise.all([`${tag}:fam`].map((k) => admin.hgetall(k))),
-            );
-            expect(dump).not.toContain(held.secret);
-            // TTLs: the family's records to its absolute expiry, the ciphertext for the grace window.
-            for (const key of [`${tag}:fam`, `${tag}:t:${held.tid}`]) {
-              const ttl = await admin.pttl(key);
-              expect(ttl).toBeGreaterThan(ABSOLUTE - 5000);
-              expect(ttl).toBeLessThanOrEqual(ABSOLUTE);
-            }
-            expect(await admin.pttl(`${tag}:t:${next}`)).toBeLessThanOrEqual(ABSOLUTE - 1000);
-            expect(await admin.pttl(`${tag}:succ:${held.tid}`)).toBeLessThanOrEqual(GRACE);
-            expect(await admin.pttl(`${tag}:succ:${held.tid}`)).toBeGreaterThan(GRACE - 5000);
-            expect(await admin.pttl(`${p}rt:sub:alice`)).toBeGreaterThan(ABSOLUTE - 5000);
-            if (name === 'cluster') {
-              const cluster = admin as Cluster;
-              const slots = await Promise.all(
-                [
-                  `${tag}:fam`,
-                  `${tag}:t:${held.tid}`,
-                  `${tag}:t:${next}`,
-                  `${tag}:succ:${held.tid}`,
-                ].map((k) => cluster.cluster('KEYSLOT', k)),
-              );
-              expect(new Set(slots).size).toBe(1);
-            }
+              createdAt: T0,
+              absoluteExpiresAt: T0 + ABSOLUTE,
+            },
+            token: { tokenId: held.tid, secretHash: hashSecret(held.secret) },
+            maxFamiliesPerSubject: 50,
           });
+          return held;
+        }
 
-          it('RT18: state outlives the instance: another connection continues the family', async () => {
-            const first = new RedisRefreshTokenStore(await target.connect());
-            const held = await family(first);
-            const second = new RedisRefreshTokenStore(await target.connect());
-            const result = await second.rotate({
-              familyId: held.fid,
-              tokenId: held.tid,
-              secretHash: hashSecret(held.secret),
-              successor: { tokenId: randomId(), secretHash: hashSecret(newSecret()) },
-              now: T0 + 1000,
-              graceMs: 0,
-              idleTtlMs: IDLE,
-            });
-            expect(result.outcome).toBe('rotated');
+        it('RT16: the key layout, one hash slot per family, hashes only, TTLs to absolute expiry', async () => {
+          const store = new RedisRefreshTokenStore(await target.connect());
+          const held = await family(store);
+          const next = randomId();
+          const nextSecret = newSecret();
+          await store.rotate({
+            familyId: held.fid,
+            tokenId: held.tid,
+            secretHash: hashSecret(held.secret),
+            successor: {
+              tokenId: next,
+              secretHash: hashSecret(nextSecret),
+              ciphertext: 'sealed',
+            },
+            now: T0 + 1000,
+            graceMs: GRACE,
+            idleTtlMs: IDLE,
           });
-
-          it('RT14: the family never has two current tokens after a race across two instances', async () => {
-            const a = new RedisRefreshTokenStore(await target.connect());
-            const b = new RedisRefreshTokenStore(await target.connect());
-            const held = await family(a);
-            const results = await Promise.all(
-              Array.from({ length: 40 }, (_, i) =>
-                (i % 2 ? a : b).rotate({
-                  familyId: held.fid,
-                  tokenId: held.tid,
-                  secretHash: hashSecret(held.secret),
-                  successor: {
-                    tokenId: randomId(),
-                    secretHash: hashSecret(newSecret()),
-                    ciphertext: `c${i}`,
-                  },
-                  now: T0 + 1000,
-                  graceMs: GRACE,
-                  idleTtlMs: IDLE,
-                }),
-              ),
+          const p = target.prefix;
+          const tag = `${p}rt:{${held.fid}}`;
+          expect(await listKeys(target.admin, p)).toEqual(
+            [
+              `${tag}:fam`,
+              `${tag}:succ:${held.tid}`,
+              `${tag}:t:${held.tid}`,
+              `${tag}:t:${next}`,
+              `${p}rt:sub:alice`,
+            ].sort(),
+          );
+          const admin = target.admin;
+          expect(await admin.hgetall(`${tag}:fam`)).toEqual({
+            sub: 'alice',
+            clientId: 'web',
+            scope: 's',
+            claims: '',
+            createdAt: String(T0),
+            absExp: String(T0 + ABSOLUTE),
+            lastUsedAt: String(T0 + 1000),
+            currentTid: next,
+            state: 'active',
+          });
+          expect(await admin.hgetall(`${tag}:t:${held.tid}`)).toEqual({
+            h: hashSecret(held.secret),
+            issuedAt: String(T0),
+            state: 'rotated',
+            rotatedAt: String(T0 + 1000),
+            next,
+          });
+          expect(await admin.hgetall(`${tag}:t:${next}`)).toEqual({
+            h: hashSecret(nextSecret),
+            parentTid: held.tid,
+            issuedAt: String(T0 + 1000),
+            state: 'current',
+          });
+          const dump = JSON.stringify(
+            await Promise.all([`${tag}:fam`].map((k) => admin.hgetall(k))),
+          );
+          expect(dump).not.toContain(held.secret);
+          // TTLs: the family's records to its absolute expiry, the ciphertext for the grace window.
+          for (const key of [`${tag}:fam`, `${tag}:t:${held.tid}`]) {
+            const ttl = await admin.pttl(key);
+            expect(ttl).toBeGreaterThan(ABSOLUTE - 5000);
+            expect(ttl).toBeLessThanOrEqual(ABSOLUTE);
+          }
+          expect(await admin.pttl(`${tag}:t:${next}`)).toBeLessThanOrEqual(ABSOLUTE - 1000);
+          expect(await admin.pttl(`${tag}:succ:${held.tid}`)).toBeLessThanOrEqual(GRACE);
+          expect(await admin.pttl(`${tag}:succ:${held.tid}`)).toBeGreaterThan(GRACE - 5000);
+          expect(await admin.pttl(`${p}rt:sub:alice`)).toBeGreaterThan(ABSOLUTE - 5000);
+          if (name === 'cluster') {
+            const cluster = admin as Cluster;
+            const slots = await Promise.all(
+              [
+                `${tag}:fam`,
+                `${tag}:t:${held.tid}`,
+                `${tag}:t:${next}`,
+                `${tag}:succ:${held.tid}`,
+              ].map((k) => cluster.cluster('KEYSLOT', k)),
             );
-            expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
-            const tokens = (await listKeys(target.admin, `${target.prefix}rt:{${held.fid}}:t:`))
-              .length;
-            expect(tokens).toBe(2);
+            expect(new Set(slots).size).toBe(1);
+          }
+        });
+
+        it('RT18: state outlives the instance: another connection continues the family', async () => {
+          const first = new RedisRefreshTokenStore(await target.connect());
+          const held = await family(first);
+          const second = new RedisRefreshTokenStore(await target.connect());
+          const result = await second.rotate({
+            familyId: held.fid,
+            tokenId: held.tid,
+            secretHash: hashSecret(held.secret),
+            successor: { tokenId: randomId(), secretHash: hashSecret(newSecret()) },
+            now: T0 + 1000,
+            graceMs: 0,
+            idleTtlMs: IDLE,
           });
-        },
-        needs(name),
-      );
+          expect(result.outcome).toBe('rotated');
+        });
+
+        it('RT14: the family never has two current tokens after a race across two instances', async () => {
+          const a = new RedisRefreshTokenStore(await target.connect());
+          const b = new RedisRefreshTokenStore(await target.connect());
+          const held = await family(a);
+          const results = await Promise.all(
+            Array.from({ length: 40 }, (_, i) =>
+              (i % 2 ? a : b).rotate({
+                familyId: held.fid,
+                tokenId: held.tid,
+                secretHash: hashSecret(held.secret),
+                successor: {
+                  tokenId: randomId(),
+                  secretHash: hashSecret(newSecret()),
+                  ciphertext: `c${i}`,
+                },
+                now: T0 + 1000,
+                graceMs: GRACE,
+                idleTtlMs: IDLE,
+              }),
+            ),
+          );
+          expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
+          const tokens = (await listKeys(target.admin, `${target.prefix}rt:{${held.fid}}:t:`))
+            .length;
+          expect(tokens).toBe(2);
+        });
+      });
     },
   );
 }

@@ -6,7 +6,7 @@ import {
   resolveRedisStoresOptions,
 } from '../../libs/auth/src/stores/redis/redis-stores.options';
 import { startRedisCluster, PrivateRedisCluster } from './redis-cluster';
-import { deleteKeys, freshPrefix, REDIS_URL, redisUnavailable } from './redis-env';
+import { deleteKeys, describeRedis, freshPrefix, REDIS_URL, redisUnavailable } from './redis-env';
 import { RedisSetupError } from './redis-server';
 
 /** Where a store suite runs: the in-memory default, the shared Redis, or a private Cluster. */
@@ -18,6 +18,22 @@ export const STORE_TARGETS: [StoreTargetName][] = [['memory'], ['redis'], ['clus
 /** What a target needs, for `describeRedis`: the shared Redis, or the binary for a cluster. */
 export function needs(name: StoreTargetName): 'url' | 'binary' {
   return name === 'cluster' ? 'binary' : 'url';
+}
+
+/** `body` in memory, or against the real Redis or Cluster (one failing line when it is missing). */
+export function describeOnTarget(name: StoreTargetName, body: () => void): void {
+  if (name === 'memory') describe('in memory', body);
+  else
+    describeRedis(
+      `against real ${name === 'redis' ? 'Redis' : 'Redis Cluster'}`,
+      body,
+      needs(name),
+    );
+}
+
+/** `body` against the shared Redis or a private three-master Cluster. */
+export function describeRedisTarget(name: 'redis' | 'cluster', body: () => void): void {
+  describeRedis(name === 'redis' ? 'shared Redis' : 'three-master cluster', body, needs(name));
 }
 
 /** Events a test can read back. */
