@@ -20,7 +20,7 @@ import {
   requiredNames,
   stringList,
 } from './requirement';
-import { REQUIREMENT_METADATA } from './requirement-metadata';
+import { readRouteRequirements } from './requirement-metadata';
 import { ResolvedGroupsCache } from './resolved-groups.cache';
 import { RouteMemo } from './route-memo';
 
@@ -150,15 +150,9 @@ export class ClaimsGuard implements CanActivate {
   }
 
   private readRequirements(context: ExecutionContext): readonly Requirement[] {
-    const levels = [context.getClass(), context.getHandler()];
-    const requirements: Requirement[] = [];
-    for (const level of levels) {
-      for (const metadata of REQUIREMENT_METADATA) {
-        const found: unknown = this.reflector.get(metadata, level);
-        if (Array.isArray(found)) requirements.push(...(found as Requirement[]));
-      }
-    }
-    return Object.freeze(requirements);
+    return Object.freeze(
+      readRouteRequirements(this.reflector, context.getClass(), context.getHandler()),
+    );
   }
 
   /** The request of an HTTP, GraphQL or WebSocket context, or undefined (then: deny). */

@@ -1,5 +1,6 @@
 // Internal: the metadata behind the authorization decorators (STYLE 2). Never exported from the
 // package; the public decorators expose the same `KEY`, so `reflector.get(Scopes, target)` works.
+import type { Type } from '@nestjs/common';
 import { Reflector, type ReflectableDecorator } from '@nestjs/core';
 import type {
   AnyOfRequirement,
@@ -28,6 +29,26 @@ export const REQUIREMENT_METADATA: readonly ReflectableDecorator<never>[] = [
   SCOPES_OR_APP_PERMISSIONS_METADATA,
   ANY_OF_METADATA,
 ];
+
+/**
+ * Every requirement of a route: the class's first (inherited ones included), then the handler's;
+ * each decoration is one entry. What `ClaimsGuard` enforces and what the OpenAPI document shows
+ * are both read here, so they cannot drift apart.
+ */
+export function readRouteRequirements(
+  reflector: Reflector,
+  controller: object,
+  handler: object,
+): Requirement[] {
+  const requirements: Requirement[] = [];
+  for (const level of [controller, handler]) {
+    for (const metadata of REQUIREMENT_METADATA) {
+      const found: unknown = reflector.get(metadata, level as Type);
+      if (Array.isArray(found)) requirements.push(...(found as Requirement[]));
+    }
+  }
+  return requirements;
+}
 
 /** What TypeScript hands a class or method decorator. */
 export type DecoratorTarget = (

@@ -4,7 +4,7 @@ import { GUARDS_METADATA } from '@nestjs/common/constants';
 import type { Reflector } from '@nestjs/core';
 import { Public } from '../authorization/public.decorator';
 import { describeAnyOf, type Requirement, requiredNames } from '../authorization/requirement';
-import { REQUIREMENT_METADATA } from '../authorization/requirement-metadata';
+import { readRouteRequirements } from '../authorization/requirement-metadata';
 import { JwtAuthGuard } from '../validation/jwt-auth.guard';
 
 /** What a route asks of its caller. */
@@ -25,13 +25,7 @@ export function routeSecurity(
   globalAuthentication: boolean,
 ): RouteSecurity {
   const isPublic = reflector.getAllAndOverride(Public, [handler, controller]) === true;
-  const requirements: Requirement[] = [];
-  for (const level of [controller, handler]) {
-    for (const metadata of REQUIREMENT_METADATA) {
-      const found: unknown = reflector.get(metadata, level);
-      if (Array.isArray(found)) requirements.push(...(found as Requirement[]));
-    }
-  }
+  const requirements = readRouteRequirements(reflector, controller, handler);
   const guarded = [controller, handler].some((level) =>
     (reflector.get<unknown[] | undefined>(GUARDS_METADATA, level) ?? []).some(isJwtAuthGuard),
   );
