@@ -154,26 +154,33 @@ export function requiredNames(requirement: Requirement): readonly string[] {
  * Built from the requirement only — never from the token's own values (DESIGN V9).
  */
 export function describeFailure(requirement: Requirement, have: unknown = []): string {
-  if (requirement.list === 'scopesOrAppPermissions') {
-    return (
-      `Insufficient permissions: requires ${phrase('scope', requirement.scopes)} in a delegated ` +
-      `token, or ${phrase('application permission', requirement.appPermissions)} in an ` +
-      'application token'
-    );
-  }
-  if (requirement.list === 'anyOf') {
-    return `Insufficient permissions: requires ${describeAnyOf(requirement)}`;
-  }
-  const noun = NOUNS[requirement.list];
-  if (requirement.mode === 'any' || requirement.values.length === 1) {
-    return `Insufficient permissions: requires ${phrase(noun, requirement.values)}`;
+  const required = `Insufficient permissions: requires ${describeRequirement(requirement)}`;
+  if (!('mode' in requirement) || requirement.mode === 'any' || requirement.values.length === 1) {
+    return required;
   }
   const held = new Set(stringList(have));
   const missing = requirement.values.filter((value) => !held.has(value));
-  return (
-    `Insufficient permissions: requires all of the ${noun}s ${requirement.values.join(', ')}; ` +
-    `missing ${missing.join(', ')}`
-  );
+  return `${required}; missing ${missing.join(', ')}`;
+}
+
+/**
+ * What a requirement needs, as a phrase: "scope A", "one of the roles R1, R2", "all of the scopes
+ * A, B", "scope A in a delegated token, or application permission P in an application token".
+ * Shared by the 403 message and the OpenAPI description; built from the requirement only.
+ */
+export function describeRequirement(requirement: Requirement): string {
+  switch (requirement.list) {
+    case 'scopesOrAppPermissions':
+      return (
+        `${phrase('scope', requirement.scopes)} in a delegated token, or ` +
+        `${phrase('application permission', requirement.appPermissions)} in an ` +
+        'application token'
+      );
+    case 'anyOf':
+      return describeAnyOf(requirement);
+    default:
+      return phrase(NOUNS[requirement.list], requirement.values, requirement.mode);
+  }
 }
 
 /**
@@ -195,8 +202,9 @@ export function describeAnyOf(requirement: AnyOfRequirement): string {
 
 const NOUNS: Record<ClaimList, string> = { scopes: 'scope', roles: 'role', groups: 'group' };
 
-function phrase(noun: string, values: readonly string[]): string {
-  return values.length === 1 ? `${noun} ${values[0]}` : `one of the ${noun}s ${values.join(', ')}`;
+function phrase(noun: string, values: readonly string[], mode: 'any' | 'all' = 'any'): string {
+  if (values.length === 1) return `${noun} ${values[0]}`;
+  return `${mode === 'all' ? 'all' : 'one'} of the ${noun}s ${values.join(', ')}`;
 }
 
 function anyOf(wanted: readonly string[], have: unknown): boolean {

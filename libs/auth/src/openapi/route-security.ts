@@ -3,7 +3,7 @@ import type { Type } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants';
 import type { Reflector } from '@nestjs/core';
 import { Public } from '../authorization/public.decorator';
-import { describeAnyOf, type Requirement, requiredNames } from '../authorization/requirement';
+import { describeRequirement, type Requirement, requiredNames } from '../authorization/requirement';
 import { readRouteRequirements } from '../authorization/requirement-metadata';
 import { JwtAuthGuard } from '../validation/jwt-auth.guard';
 
@@ -93,8 +93,6 @@ function dedupe(alternatives: string[][]): string[][] {
   });
 }
 
-const NOUNS = { scopes: 'scope', roles: 'role', groups: 'group' } as const;
-
 /**
  * A sentence for the operation's description: "Requires scope Payments.Read and role
  * Payments.Approver." or, with `@AnyOf`, "Requires scope Payments.Read and role Payments.Approver
@@ -106,25 +104,9 @@ export function describeRequirements(requirements: readonly Requirement[]): stri
 }
 
 function describeOne(requirement: Requirement): string {
-  switch (requirement.list) {
-    case 'scopesOrAppPermissions':
-      return (
-        `${phrase('scope', requirement.scopes, 'any')} in a delegated token, or ` +
-        `${phrase('application permission', requirement.appPermissions, 'any')} in an ` +
-        'application token'
-      );
-    case 'anyOf':
-      return describeAnyOf(requirement);
-    case 'scopes':
-    case 'roles':
-    case 'groups':
-      return phrase(NOUNS[requirement.list], requirement.values, requirement.mode);
-    default:
-      return 'a permission this document cannot describe';
-  }
+  return DESCRIBED.has(requirement.list)
+    ? describeRequirement(requirement)
+    : 'a permission this document cannot describe';
 }
 
-function phrase(noun: string, values: readonly string[], mode: 'any' | 'all'): string {
-  if (values.length === 1) return `${noun} ${values[0]}`;
-  return `${mode === 'all' ? 'all' : 'one'} of the ${noun}s ${values.join(', ')}`;
-}
+const DESCRIBED = new Set<string>(['scopes', 'roles', 'groups', 'scopesOrAppPermissions', 'anyOf']);
