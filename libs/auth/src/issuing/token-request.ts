@@ -37,8 +37,10 @@ export async function readTokenParams(req: TokenHttpRequest): Promise<Map<string
   const body = req.body;
   if (body === undefined || (isEmptyObject(body) && req.readable)) {
     const raw = await readRaw(req);
-    if (type === JSON_TYPE) rejectRepeatedMembers(raw);
-    return type === FORM ? formParams(raw) : objectParams(parseJson(raw));
+    if (type === FORM) return formParams(raw);
+    const parsed = parseJson(raw);
+    rejectRepeatedMembers(raw, parsed);
+    return objectParams(parsed);
   }
   // A JSON parser keeps the last of repeated members; the raw body, when kept, shows them.
   if (type === JSON_TYPE && Buffer.isBuffer(req.rawBody))
@@ -47,14 +49,14 @@ export async function readTokenParams(req: TokenHttpRequest): Promise<Map<string
 }
 
 /** RFC 6749 §3.2: parameters must not repeat; in JSON, that is a repeated member. */
-function rejectRepeatedMembers(raw: string): void {
-  let valid = true;
+function rejectRepeatedMembers(raw: string, parsed?: unknown): void {
+  let repeated: boolean;
   try {
-    JSON.parse(raw);
+    repeated = hasDuplicateMembers(raw, parsed);
   } catch {
-    valid = false; // the parse error itself is reported where the body is parsed
+    return; // not JSON: the parse error itself is reported where the body is parsed
   }
-  if (valid && hasDuplicateMembers(raw)) throw OAuthError.invalidRequest('a parameter is repeated');
+  if (repeated) throw OAuthError.invalidRequest('a parameter is repeated');
 }
 
 function formParams(raw: string): Map<string, string> {

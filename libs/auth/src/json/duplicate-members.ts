@@ -5,11 +5,11 @@
  * JSON.parse keeps one property per distinct name (the last value wins), so the parsed result has
  * fewer properties than the text has members exactly when some object repeats a name.
  *
- * @throws SyntaxError when `text` is not JSON.
+ * @param parsed `JSON.parse(text)`, when the caller has it already.
+ * @throws SyntaxError when `text` is not JSON (and `parsed` is not given).
  */
-export function hasDuplicateMembers(text: string): boolean {
-  const properties = countProperties(JSON.parse(text));
-  return countMembers(Buffer.from(text)) !== properties;
+export function hasDuplicateMembers(text: string, parsed: unknown = JSON.parse(text)): boolean {
+  return countMembers(Buffer.from(text)) !== countProperties(parsed);
 }
 
 /**
