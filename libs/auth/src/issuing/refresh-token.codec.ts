@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { openText, sealText } from '../crypto/sealed-text';
 
 /** A refresh token taken apart. Every part is base64url text; `secret` never leaves memory. */
 export interface RefreshTokenParts {
@@ -61,26 +62,16 @@ export function hashSecret(secret: string): string {
  * this, which open nothing without a live secret.
  */
 export function sealSuccessor(presented: RefreshTokenParts, successor: string): string {
-  const key = successorKey(presented);
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(`${presented.familyId}.${presented.tokenId}`));
-  const body = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  return sealText(successorKey(presented), familyAndToken(presented), successor);
 }
 
 /** Opens what {@link sealSuccessor} sealed; undefined when it does not authenticate. */
 export function openSuccessor(presented: RefreshTokenParts, sealed: string): string | undefined {
-  try {
-    const raw = Buffer.from(sealed, 'base64url');
-    if (raw.length < 29) return undefined;
-    const decipher = createDecipheriv('aes-256-gcm', successorKey(presented), raw.subarray(0, 12));
-    decipher.setAAD(Buffer.from(`${presented.familyId}.${presented.tokenId}`));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-  } catch {
-    return undefined;
-  }
+  return openText(successorKey(presented), familyAndToken(presented), sealed);
+}
+
+function familyAndToken(presented: RefreshTokenParts): string {
+  return `${presented.familyId}.${presented.tokenId}`;
 }
 
 function successorKey(presented: RefreshTokenParts): Buffer {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { openText, sealText } from '../../crypto/sealed-text';
 
 /**
  * Private signing keys at rest in Redis: AES-256-GCM under `stores.redis.signingKeyEncryptionKey`,
@@ -15,11 +15,7 @@ export interface StoredPrivateKey {
 /** Seals (or keeps) a PKCS#8 PEM for storage. */
 export function storePrivateKey(pem: string, kid: string, key?: Buffer): StoredPrivateKey {
   if (!key) return { pem };
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(kid));
-  const body = Buffer.concat([cipher.update(pem, 'utf8'), cipher.final()]);
-  return { sealed: Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url') };
+  return { sealed: sealText(key, kid, pem) };
 }
 
 /**
@@ -35,13 +31,9 @@ export function loadPrivateKey(stored: StoredPrivateKey, kid: string, key?: Buff
     return stored.pem;
   }
   if (!key) throw new Error('signing key is encrypted: configure signingKeyEncryptionKey');
-  const raw = Buffer.from(stored.sealed, 'base64url');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  decipher.setAAD(Buffer.from(kid));
-  decipher.setAuthTag(raw.subarray(12, 28));
-  try {
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-  } catch {
+  const pem = openText(key, kid, stored.sealed);
+  if (pem === undefined) {
     throw new Error('signing key does not decrypt: signingKeyEncryptionKey differs');
   }
+  return pem;
 }
