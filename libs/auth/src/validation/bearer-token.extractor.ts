@@ -97,6 +97,9 @@ function hasOtherCredential(request: AuthRequest): boolean {
   if (body && typeof body === 'object' && 'access_token' in body) return true;
   const url = typeof request.url === 'string' ? request.url : '';
   const query = url.indexOf('?');
-  // Parsed, not searched: `?%61ccess_token=…` names the same parameter.
-  return query >= 0 && new URLSearchParams(url.slice(query + 1)).has('access_token');
+  if (query < 0) return false;
+  const search = url.slice(query + 1);
+  // The name can only be there as itself or percent-escaped (`?%61ccess_token=…`): parse then.
+  if (!search.includes('access_token') && !search.includes('%')) return false;
+  return new URLSearchParams(search).has('access_token');
 }
