@@ -100,10 +100,11 @@ export function stringList(value: unknown): readonly string[] {
  * (RFC 6749 §3.3): `Data.ReadWrite`, `data.read` or `XData.Read` never match `Data.Read`.
  */
 export function matches(requirement: ClaimRequirement, have: unknown): boolean {
-  const held = new Set(stringList(have));
+  // `includes` of a string finds only an equal string: non-string entries never match.
+  if (!Array.isArray(have)) return false;
   return requirement.mode === 'all'
-    ? requirement.values.every((value) => held.has(value))
-    : requirement.values.some((value) => held.has(value));
+    ? requirement.values.every((value) => have.includes(value))
+    : requirement.values.some((value) => have.includes(value));
 }
 
 /**
@@ -208,6 +209,5 @@ function phrase(noun: string, values: readonly string[], mode: 'any' | 'all' = '
 }
 
 function anyOf(wanted: readonly string[], have: unknown): boolean {
-  const held = new Set(stringList(have));
-  return wanted.some((value) => held.has(value));
+  return Array.isArray(have) && wanted.some((value) => have.includes(value));
 }
