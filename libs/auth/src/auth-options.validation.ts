@@ -1,4 +1,5 @@
 import type { AuthModuleOptions, TokenProviderOptions } from './auth.options';
+import { fail, nonEmpty } from './option-checks';
 
 const FORBIDDEN_ALGORITHMS = /^(none|HS\d+)$/i;
 const SUPPORTED_ALGORITHMS = new Set([
@@ -104,12 +105,4 @@ function positive(value: unknown, field: string, zeroAllowed = false): void {
   ) {
     fail(field, `use a ${zeroAllowed ? 'non-negative' : 'positive'} number`);
   }
-}
-
-function nonEmpty(value: unknown): value is string {
-  return typeof value === 'string' && value.trim().length > 0;
-}
-
-function fail(field: string, fix: string): never {
-  throw new TypeError(`AuthModule: invalid option \`${field}\`: ${fix}.`);
 }

@@ -1,4 +1,5 @@
 import { ISSUING_DEFAULTS, IssuingOptions } from './issuing.options';
+import { fail, nonEmpty } from '../option-checks';
 
 /** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
 export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -123,12 +124,4 @@ function seconds(value: unknown, field: string, min: number, max = Number.MAX_SA
     const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
     fail(field, `use a whole number ${range}`);
   }
-}
-
-function nonEmpty(value: unknown): value is string {
-  return typeof value === 'string' && value.trim().length > 0;
-}
-
-function fail(field: string, fix: string): never {
-  throw new TypeError(`AuthModule: invalid option \`${field}\`: ${fix}.`);
 }

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { fail } from '../../option-checks';
 
 /**
  * `stores.redis` of `AuthModule.forRoot()`: share refresh families, revocations and signing keys
@@ -135,8 +136,4 @@ function positive(
   if (value === undefined) return REDIS_STORES_DEFAULTS[name];
   if (!Number.isInteger(value) || value < 1) fail(field, 'use a whole number of ms, at least 1');
   return value;
-}
-
-function fail(field: string, fix: string): never {
-  throw new TypeError(`AuthModule: invalid option \`${field}\`: ${fix}.`);
 }
