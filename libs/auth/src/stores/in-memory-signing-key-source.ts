@@ -98,11 +98,8 @@ export class InMemorySigningKeySource extends SigningKeySource implements OnModu
   /** `keys.rotateEvery`: publish the successor `prePublish` before the active key's time is up. */
   private maybeStartRotation(): void {
     if (this.rotateEveryMs === undefined || this.generatingPending) return;
-    const now = this.clock.now();
-    const newest = this.ring.newestActivation();
-    if (newest === undefined || this.ring.hasPending(now)) return;
-    const due = newest + this.rotateEveryMs;
-    if (now < due - this.prePublishMs) return;
+    const due = this.ring.rotationDue(this.clock.now(), this.rotateEveryMs, this.prePublishMs);
+    if (due === undefined) return;
     this.generatingPending = generateSigningKey(this.algorithm)
       .then((key) => {
         const at = this.clock.now();

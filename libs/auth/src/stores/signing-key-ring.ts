@@ -62,6 +62,17 @@ export class SigningKeyRing {
   }
 
   /**
+   * `keys.rotateEvery`: when the successor must start signing, if it is time to make it now —
+   * `prePublishMs` before the newest key has signed for `rotateEveryMs`, and none is pending.
+   */
+  rotationDue(now: number, rotateEveryMs: number, prePublishMs: number): number | undefined {
+    const newest = this.newestActivation();
+    if (newest === undefined || this.hasPending(now)) return undefined;
+    const due = newest + rotateEveryMs;
+    return now < due - prePublishMs ? undefined : due;
+  }
+
+  /**
    * RT24: removes the key at once. When it was active, the earliest pending key takes over at
    * once (verifiers fetch an unknown kid, so skipping the pre-publication costs one refetch).
    * Returns true when the ring now has no active key, so the caller must supply one.

@@ -286,11 +286,7 @@ export class RedisSigningKeySource
 
   /** When the next key must start signing, if a rotation should start now. */
   private due(ring: SigningKeyRing | undefined): number | undefined {
-    const now = this.clock.now();
-    const newest = ring?.newestActivation();
-    if (!ring || newest === undefined || ring.hasPending(now)) return undefined;
-    const due = newest + this.rotateEveryMs!;
-    return now < due - this.prePublishMs ? undefined : due;
+    return ring?.rotationDue(this.clock.now(), this.rotateEveryMs!, this.prePublishMs);
   }
 
   private async write(
